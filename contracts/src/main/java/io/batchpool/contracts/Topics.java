@@ -1,0 +1,46 @@
+package io.batchpool.contracts;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every Kafka topic of Batchpool: the public, versioned contract for services that integrate at topic level.
+ *
+ * <p>Records are keyed by their ordering unit. All pool traffic (commands, pool events, VM events, VM reports)
+ * is keyed by pool id and the topics have the same partition count, so one partition owner sees a pool's whole
+ * story in order. Provisioner commands are keyed by VM id. A topic name ends in its major version: an
+ * incompatible change makes a new topic; compatible changes add optional fields (see {@link Envelope}).
+ */
+public final class Topics {
+    private Topics() {
+    }
+
+    /** Partition count of every pool-keyed topic; they must be equal so that a pool's topics are co-partitioned. */
+    public static final int POOL_PARTITIONS = 6;
+
+    /** {@link io.batchpool.contracts.pool.PoolCommand}: api-gateway (outbox) to pool-manager. Key: pool id. */
+    public static final String POOL_COMMANDS = "batchpool.pool-commands.v1";
+    /** {@link io.batchpool.contracts.pool.PoolEvent}: pool-manager to everyone. Key: pool id. */
+    public static final String POOL_EVENTS = "batchpool.pool-events.v1";
+    /** {@link io.batchpool.contracts.vm.VmEvent}: VM lifecycle decided by pool-manager (billing's input). Key: pool id. */
+    public static final String VM_EVENTS = "batchpool.vm-events.v1";
+    /** {@link io.batchpool.contracts.vm.ProvisionerCommand}: pool-manager to the provisioner (vm-agent). Key: VM id. */
+    public static final String PROVISIONER_COMMANDS = "batchpool.provisioner-commands.v1";
+    /** {@link io.batchpool.contracts.vm.VmReport}: what VM agents say about themselves (booted, heartbeat, stopped). Key: pool id. */
+    public static final String VM_REPORTS = "batchpool.vm-reports.v1";
+
+    /** Kept forever: topics that hold history other services rebuild their state from. */
+    private static final Map<String, String> HISTORY = Map.of("cleanup.policy", "delete", "retention.ms", "-1");
+    /** Heartbeats are only interesting while fresh. */
+    private static final Map<String, String> TRANSIENT = Map.of("cleanup.policy", "delete", "retention.ms", "86400000");
+
+    public record TopicSpec(String name, int partitions, Map<String, String> config) {
+    }
+
+    public static final List<TopicSpec> ALL = List.of(
+            new TopicSpec(POOL_COMMANDS, POOL_PARTITIONS, HISTORY),
+            new TopicSpec(POOL_EVENTS, POOL_PARTITIONS, HISTORY),
+            new TopicSpec(VM_EVENTS, POOL_PARTITIONS, HISTORY),
+            new TopicSpec(PROVISIONER_COMMANDS, POOL_PARTITIONS, HISTORY),
+            new TopicSpec(VM_REPORTS, POOL_PARTITIONS, TRANSIENT));
+}

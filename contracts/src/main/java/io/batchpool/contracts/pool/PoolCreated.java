@@ -1,0 +1,5 @@
+package io.batchpool.contracts.pool;
+
+public record PoolCreated(String poolId, String accountId, String billingPlanId, int targetVms, int slotsPerVm)
+        implements PoolEvent {
+}

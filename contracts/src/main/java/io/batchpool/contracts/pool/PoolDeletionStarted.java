@@ -1,0 +1,4 @@
+package io.batchpool.contracts.pool;
+
+public record PoolDeletionStarted(String poolId, boolean force) implements PoolEvent {
+}

@@ -1,0 +1,4 @@
+package io.batchpool.contracts.vm;
+
+public record ProvisionVm(String vmId, String poolId, int slots) implements ProvisionerCommand {
+}
