@@ -1,4 +1,8 @@
 package io.batchpool.contracts.pool;
 
-public record PoolDeletionStarted(String poolId, boolean force) implements PoolEvent {
+/**
+ * The pool is DELETING: target 0, no new jobs; {@code force} also stops busy VMs at once. {@code commandSequence}
+ * is that of the DeletePool it answers.
+ */
+public record PoolDeletionStarted(String poolId, boolean force, long commandSequence) implements PoolEvent {
 }

@@ -1,0 +1,402 @@
+package io.batchpool.pool.consumer;
+
+import io.batchpool.contracts.DecodeException;
+import io.batchpool.contracts.Envelope;
+import io.batchpool.contracts.EventCodec;
+import io.batchpool.contracts.Message;
+import io.batchpool.contracts.Topics;
+import io.batchpool.contracts.pool.PoolCommand;
+import io.batchpool.contracts.pool.PoolEvent;
+import io.batchpool.contracts.vm.ProvisionerCommand;
+import io.batchpool.contracts.vm.VmEvent;
+import io.batchpool.contracts.vm.VmReport;
+import io.batchpool.kit.KafkaClients;
+import io.batchpool.kit.SkippedRecords;
+import io.batchpool.kit.TopicBootstrap;
+import io.batchpool.pool.config.PoolManagerConfig;
+import io.batchpool.pool.domain.Decision;
+import io.batchpool.pool.domain.Liveness;
+import io.batchpool.pool.domain.Pool;
+import io.batchpool.pool.domain.PoolFleet;
+import io.batchpool.pool.domain.Vm;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.utils.Utils;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The single thread that owns the pools of its partitions. It reads pool commands and VM reports (co-partitioned
+ * by pool id), lets {@link PoolFleet} decide, and appends the decided events, the provisioner commands and the
+ * consumed offsets in ONE Kafka transaction. State is never stored elsewhere: when partitions are assigned it is
+ * rebuilt by replaying that partition of the pool and VM event topics, so a crash at any instant loses nothing
+ * (uncommitted work is aborted and redone) and doubles nothing (committed inputs are not read again).
+ */
+@ApplicationScoped
+public class PoolProcessor implements Runnable {
+    private static final Logger LOG = Logger.getLogger(PoolProcessor.class);
+
+    private final EventCodec<PoolCommand> commands = new EventCodec<>(PoolCommand.class);
+    private final EventCodec<VmReport> reports = new EventCodec<>(VmReport.class);
+    private final EventCodec<PoolEvent> poolEvents = new EventCodec<>(PoolEvent.class);
+    private final EventCodec<VmEvent> vmEvents = new EventCodec<>(VmEvent.class);
+    private final EventCodec<ProvisionerCommand> provisioner = new EventCodec<>(ProvisionerCommand.class);
+
+    private final PoolFleet fleet = new PoolFleet();
+    private final Liveness liveness = new Liveness();
+    private final SkippedRecords skipped = new SkippedRecords();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final Set<Integer> ownedPartitions = new HashSet<>();
+    private volatile boolean ready;
+    private volatile Map<String, PoolView> views = Map.of();
+
+    private final String bootstrap;
+    private final PoolManagerConfig config;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> producer;
+    private Thread thread;
+
+    public PoolProcessor(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, PoolManagerConfig config,
+                         Clock clock, MeterRegistry metrics) {
+        this.bootstrap = bootstrap;
+        this.config = config;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /** What the REST API shows: an immutable copy refreshed after each processed batch. */
+    public record PoolView(Pool pool, List<Vm> vms) {
+    }
+
+    void start(@Observes StartupEvent event) {
+        metrics.gauge("batchpool.records.skipped", skipped, SkippedRecords::count);
+        TopicBootstrap.ensureTopics(bootstrap, config.replicationFactor());
+        running.set(true);
+        thread = new Thread(this, "pool-processor");
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running.set(false);
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    public long skippedRecords() {
+        return skipped.count();
+    }
+
+    public Map<String, PoolView> views() {
+        return views;
+    }
+
+    @Override
+    public void run() {
+        while (running.get()) {
+            try {
+                openClients();
+                loop();
+            } catch (WakeupException e) {
+                if (running.get()) {
+                    LOG.warn("woken up while running; restarting the processor");
+                }
+            } catch (RuntimeException e) {
+                LOG.error("pool processor failed; rebuilding state and resuming", e);
+                sleep(1000);
+            } finally {
+                ready = false;
+                closeClients();
+            }
+        }
+    }
+
+    private void openClients() {
+        String instance = config.instanceId().orElseGet(PoolProcessor::hostName);
+        producer = new KafkaProducer<>(KafkaClients.transactionalProducer(bootstrap, "pool-manager-" + instance));
+        producer.initTransactions(); // fences a previous incarnation and aborts its open transaction
+        Map<String, Object> c = KafkaClients.consumer(bootstrap, "pool-manager", "pool-manager-" + instance);
+        // co-partitioned topics: partition p of both inputs must land on the same instance
+        c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        // static membership: a restarted instance takes its partitions back at once instead of after a session timeout
+        c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "pool-manager-" + instance);
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        consumer = new KafkaConsumer<>(c);
+        ownedPartitions.clear();
+        fleet.forget(id -> true);
+        consumer.subscribe(List.of(Topics.POOL_COMMANDS, Topics.VM_REPORTS), new Rebalance());
+    }
+
+    private void closeClients() {
+        if (consumer != null) {
+            Utils.closeQuietly(consumer, "consumer");
+            consumer = null;
+        }
+        if (producer != null) {
+            Utils.closeQuietly(producer, "producer");
+            producer = null;
+        }
+    }
+
+    private void loop() {
+        Instant nextTick = clock.instant();
+        while (running.get()) {
+            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+            ready = !consumer.assignment().isEmpty();
+            Instant now = clock.instant();
+            List<Envelope<Message>> events = new ArrayList<>();
+            List<ProvisionerCommand> toProvisioner = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                Decision decision = decide(record, now);
+                apply(decision, events, toProvisioner);
+            }
+            if (!now.isBefore(nextTick)) {
+                apply(fleet.onTick(now, liveness, config.heartbeatTimeout(), config.provisionTimeout()), events,
+                        toProvisioner);
+                nextTick = now.plus(config.tickInterval());
+            }
+            if (!records.isEmpty() || !events.isEmpty() || !toProvisioner.isEmpty()) {
+                commit(records, events, toProvisioner);
+                refreshViews();
+            }
+        }
+    }
+
+    private Decision decide(ConsumerRecord<String, byte[]> record, Instant now) {
+        try {
+            if (record.topic().equals(Topics.POOL_COMMANDS)) {
+                return fleet.onCommand(commands.decode(record.value()), now);
+            }
+            Envelope<VmReport> report = reports.decode(record.value());
+            liveness.observe(report.data().vmId(), report.occurredAt());
+            return fleet.onReport(report, now);
+        } catch (DecodeException e) {
+            skipped.skip(record, e);
+            return Decision.NONE;
+        }
+    }
+
+    private void apply(Decision decision, List<Envelope<Message>> events, List<ProvisionerCommand> toProvisioner) {
+        for (Envelope<Message> e : decision.events()) {
+            fleet.apply(e);
+        }
+        events.addAll(decision.events());
+        toProvisioner.addAll(decision.provisionerCommands());
+    }
+
+    @SuppressWarnings("unchecked")
+    private void commit(ConsumerRecords<String, byte[]> records, List<Envelope<Message>> events,
+                        List<ProvisionerCommand> toProvisioner) {
+        producer.beginTransaction();
+        try {
+            for (Envelope<Message> e : events) {
+                if (e.data() instanceof PoolEvent) {
+                    producer.send(new ProducerRecord<>(Topics.POOL_EVENTS, e.aggregateId(),
+                            poolEvents.encode((Envelope<PoolEvent>) (Envelope<?>) e)));
+                } else {
+                    producer.send(new ProducerRecord<>(Topics.VM_EVENTS, e.aggregateId(),
+                            vmEvents.encode((Envelope<VmEvent>) (Envelope<?>) e)));
+                }
+            }
+            Instant now = clock.instant();
+            for (ProvisionerCommand c : toProvisioner) {
+                producer.send(new ProducerRecord<>(Topics.PROVISIONER_COMMANDS, c.vmId(),
+                        provisioner.encode(Envelope.of(c, c instanceof io.batchpool.contracts.vm.ProvisionVm ? 1 : 2, now))));
+            }
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (TopicPartition tp : records.partitions()) {
+                List<ConsumerRecord<String, byte[]>> list = records.records(tp);
+                offsets.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+            }
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            // the in-memory state already holds events that are not in the log: throw, so that run() rebuilds
+            try {
+                producer.abortTransaction();
+            } catch (RuntimeException ignored) {
+                // fenced or broken producer: closing it is all that is left
+            }
+            throw e;
+        }
+    }
+
+    private void refreshViews() {
+        Map<String, PoolView> next = new HashMap<>();
+        for (String id : fleet.poolIds()) {
+            next.put(id, new PoolView(fleet.pool(id), List.copyOf(fleet.vms(id).values())));
+        }
+        views = Map.copyOf(next);
+    }
+
+    /** Rebuild a partition's pools from the event topics when it is assigned; forget them when it goes. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            Set<Integer> gone = new HashSet<>();
+            partitions.forEach(tp -> gone.add(tp.partition()));
+            ownedPartitions.removeAll(gone);
+            fleet.forget(poolId -> gone.contains(partitionOf(poolId)));
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            Set<Integer> added = new HashSet<>();
+            for (TopicPartition tp : partitions) {
+                if (ownedPartitions.add(tp.partition())) {
+                    added.add(tp.partition());
+                }
+            }
+            if (!added.isEmpty()) {
+                rebuild(added);
+                refreshViews();
+            }
+        }
+    }
+
+    private static int partitionOf(String poolId) {
+        return Utils.toPositive(Utils.murmur2(poolId.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                % Topics.POOL_PARTITIONS;
+    }
+
+    private void rebuild(Set<Integer> partitions) {
+        long started = System.nanoTime();
+        Map<String, Object> c = KafkaClients.consumer(bootstrap, null, "pool-manager-restore");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        List<Envelope<Message>> history = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> restore = new KafkaConsumer<>(c)) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p : partitions) {
+                tps.add(new TopicPartition(Topics.POOL_EVENTS, p));
+                tps.add(new TopicPartition(Topics.VM_EVENTS, p));
+            }
+            readAll(restore, tps, record -> {
+                try {
+                    Envelope<? extends Message> e = record.topic().equals(Topics.POOL_EVENTS)
+                            ? poolEvents.decode(record.value()) : vmEvents.decode(record.value());
+                    @SuppressWarnings("unchecked")
+                    Envelope<Message> m = (Envelope<Message>) e;
+                    history.add(m);
+                } catch (DecodeException e) {
+                    skipped.skip(record, e);
+                }
+            });
+            // both topics hold one pool's events under one sequence: merge them back into that order
+            history.sort(Comparator.comparing((Envelope<Message> e) -> e.aggregateId())
+                    .thenComparingLong(Envelope::sequence));
+            history.forEach(fleet::apply);
+
+            Instant horizon = clock.instant().minus(config.livenessLookback());
+            liveness.setHorizon(horizon);
+            List<TopicPartition> reportTps = partitions.stream()
+                    .map(p -> new TopicPartition(Topics.VM_REPORTS, p)).toList();
+            restore.assign(reportTps);
+            Map<TopicPartition, Long> query = new HashMap<>();
+            reportTps.forEach(tp -> query.put(tp, horizon.toEpochMilli()));
+            Map<TopicPartition, OffsetAndTimestamp> from = restore.offsetsForTimes(query);
+            Map<TopicPartition, Long> end = restore.endOffsets(reportTps);
+            for (TopicPartition tp : reportTps) {
+                OffsetAndTimestamp o = from.get(tp);
+                restore.seek(tp, o == null ? end.get(tp) : o.offset());
+            }
+            readUntil(restore, end, record -> {
+                try {
+                    Envelope<VmReport> r = reports.decode(record.value());
+                    liveness.observe(r.data().vmId(), r.occurredAt());
+                } catch (DecodeException e) {
+                    // counted when the live loop reads it
+                }
+            });
+        }
+        LOG.infof("rebuilt partitions %s from %d events in %d ms", partitions, history.size(),
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static void readAll(KafkaConsumer<String, byte[]> c, List<TopicPartition> tps,
+                                java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink) {
+        c.assign(tps);
+        c.seekToBeginning(tps);
+        readUntil(c, c.endOffsets(tps), sink);
+    }
+
+    private static void readUntil(KafkaConsumer<String, byte[]> c, Map<TopicPartition, Long> end,
+                                  java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink) {
+        while (true) {
+            boolean done = true;
+            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                if (c.position(e.getKey()) < e.getValue()) {
+                    done = false;
+                    break;
+                }
+            }
+            if (done) {
+                return;
+            }
+            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                sink.accept(r);
+            }
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return ManagementFactory.getRuntimeMXBean().getName();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

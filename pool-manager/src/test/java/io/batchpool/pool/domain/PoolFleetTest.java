@@ -1,0 +1,269 @@
+package io.batchpool.pool.domain;
+
+import io.batchpool.contracts.Envelope;
+import io.batchpool.contracts.Message;
+import io.batchpool.contracts.pool.CreatePool;
+import io.batchpool.contracts.pool.DeletePool;
+import io.batchpool.contracts.pool.PoolCreated;
+import io.batchpool.contracts.pool.PoolDeleted;
+import io.batchpool.contracts.pool.PoolDeletionStarted;
+import io.batchpool.contracts.pool.PoolResized;
+import io.batchpool.contracts.pool.PoolState;
+import io.batchpool.contracts.pool.PoolStatusChanged;
+import io.batchpool.contracts.pool.ResizePool;
+import io.batchpool.contracts.vm.DeprovisionVm;
+import io.batchpool.contracts.vm.ProvisionVm;
+import io.batchpool.contracts.vm.VmBooted;
+import io.batchpool.contracts.vm.VmDeleted;
+import io.batchpool.contracts.vm.VmDeletionReason;
+import io.batchpool.contracts.vm.VmDrainStarted;
+import io.batchpool.contracts.vm.VmHeartbeat;
+import io.batchpool.contracts.vm.VmProvisioned;
+import io.batchpool.contracts.vm.VmRequested;
+import io.batchpool.contracts.vm.VmState;
+import io.batchpool.contracts.vm.VmStopped;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Drives the handlers, asserts the exact events they decided, then applies them (as the service does). */
+class PoolFleetTest {
+    static final String POOL = "p1";
+    static final String ACCOUNT = "a1";
+    static final String PLAN = "plan-1";
+    static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration PROVISION_TIMEOUT = Duration.ofMinutes(5);
+
+    Instant now = Instant.parse("2026-11-26T10:00:00Z");
+    final AtomicInteger vmIds = new AtomicInteger();
+    final PoolFleet fleet = new PoolFleet(() -> "vm" + vmIds.incrementAndGet());
+    final Liveness liveness = new Liveness();
+    final List<Envelope<Message>> log = new ArrayList<>();
+    long commandSeq;
+
+    Decision run(Decision d) {
+        for (Envelope<Message> e : d.events()) {
+            fleet.apply(e);
+            log.add(e);
+        }
+        Pool pool = fleet.pool(POOL);
+        if (pool != null) {
+            pool.checkInvariants();
+            fleet.vms(POOL).values().forEach(Vm::checkInvariants);
+        }
+        return d;
+    }
+
+    Decision command(io.batchpool.contracts.pool.PoolCommand c) {
+        return run(fleet.onCommand(Envelope.of(c, ++commandSeq, now), now));
+    }
+
+    Decision report(io.batchpool.contracts.vm.VmReport r) {
+        Envelope<io.batchpool.contracts.vm.VmReport> e = Envelope.of(r, 1, now);
+        liveness.observe(r.vmId(), now);
+        return run(fleet.onReport(e, now));
+    }
+
+    Decision tick() {
+        return run(fleet.onTick(now, liveness, HEARTBEAT_TIMEOUT, PROVISION_TIMEOUT));
+    }
+
+    static List<Message> payloads(Decision d) {
+        return d.events().stream().map(Envelope::data).map(Message.class::cast).toList();
+    }
+
+    Decision createReadyPool(int vms) {
+        command(new CreatePool(POOL, ACCOUNT, PLAN, vms, 1));
+        Decision last = Decision.NONE;
+        for (int i = 1; i <= vms; i++) {
+            last = report(new VmBooted(POOL, "vm" + i, "agent", 1));
+        }
+        return last;
+    }
+
+    @Test
+    void create_requests_the_vms_and_reports_them_provisioning() {
+        Decision d = command(new CreatePool(POOL, ACCOUNT, PLAN, 2, 1));
+        assertThat(payloads(d)).containsExactly(
+                new PoolCreated(POOL, ACCOUNT, PLAN, 2, 1, 1),
+                new VmRequested(POOL, "vm1", ACCOUNT, PLAN, 1),
+                new VmRequested(POOL, "vm2", ACCOUNT, PLAN, 1),
+                new PoolStatusChanged(POOL, PoolState.ACTIVE, 2, 2, 0, 0));
+        assertThat(d.provisionerCommands()).containsExactly(new ProvisionVm("vm1", POOL, 1), new ProvisionVm("vm2", POOL, 1));
+        assertThat(d.events()).extracting(Envelope::sequence).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void a_booted_vm_is_provisioned_at_the_agents_time_and_billed_from_then() {
+        command(new CreatePool(POOL, ACCOUNT, PLAN, 1, 1));
+        now = now.plusSeconds(30);
+        Decision d = report(new VmBooted(POOL, "vm1", "agent", 1));
+        assertThat(payloads(d)).containsExactly(
+                new VmProvisioned(POOL, "vm1", ACCOUNT, PLAN, 1, now),
+                new PoolStatusChanged(POOL, PoolState.ACTIVE, 1, 0, 1, 0));
+        assertThat(fleet.vms(POOL).get("vm1").state()).isEqualTo(VmState.READY);
+        assertThat(payloads(report(new VmBooted(POOL, "vm1", "agent", 1)))).as("a repeated boot report").isEmpty();
+    }
+
+    @Test
+    void resize_down_drains_ready_vms_and_deletes_them_when_their_agent_stops_them() {
+        createReadyPool(2);
+        now = now.plusSeconds(3600);
+        Decision d = command(new ResizePool(POOL, 0));
+        assertThat(payloads(d)).containsExactly(
+                new PoolResized(POOL, 2, 0, 2),
+                new VmDrainStarted(POOL, "vm2"),
+                new VmDrainStarted(POOL, "vm1"),
+                new PoolStatusChanged(POOL, PoolState.ACTIVE, 0, 0, 0, 2));
+        assertThat(d.provisionerCommands()).containsExactly(new DeprovisionVm("vm2", POOL), new DeprovisionVm("vm1", POOL));
+        now = now.plusSeconds(2);
+        Decision stopped = report(new VmStopped(POOL, "vm2", "agent"));
+        assertThat(payloads(stopped)).containsExactly(
+                new VmDeleted(POOL, "vm2", ACCOUNT, PLAN, now, VmDeletionReason.SCALED_DOWN, true),
+                new PoolStatusChanged(POOL, PoolState.ACTIVE, 0, 0, 0, 1));
+        assertThat(fleet.vms(POOL)).containsOnlyKeys("vm1");
+    }
+
+    @Test
+    void resize_down_removes_provisioning_vms_first_without_billing_them() {
+        command(new CreatePool(POOL, ACCOUNT, PLAN, 1, 1));
+        report(new VmBooted(POOL, "vm1", "agent", 1));
+        command(new ResizePool(POOL, 3));
+        Decision d = command(new ResizePool(POOL, 1));
+        assertThat(payloads(d)).containsExactly(
+                new PoolResized(POOL, 3, 1, 3),
+                new VmDeleted(POOL, "vm3", ACCOUNT, PLAN, now, VmDeletionReason.SCALED_DOWN, false),
+                new VmDeleted(POOL, "vm2", ACCOUNT, PLAN, now, VmDeletionReason.SCALED_DOWN, false),
+                new PoolStatusChanged(POOL, PoolState.ACTIVE, 1, 0, 1, 0));
+        assertThat(d.provisionerCommands()).containsExactly(new DeprovisionVm("vm3", POOL), new DeprovisionVm("vm2", POOL));
+        assertThat(payloads(report(new VmBooted(POOL, "vm2", "agent", 1)))).isEmpty();
+        assertThat(fleet.onReport(Envelope.of(new VmBooted(POOL, "vm2", "agent", 1), 2, now), now).provisionerCommands())
+                .as("a VM that boots after it was given up is switched off")
+                .containsExactly(new DeprovisionVm("vm2", POOL));
+    }
+
+    @Test
+    void resize_up_requests_only_the_missing_vms() {
+        createReadyPool(1);
+        Decision d = command(new ResizePool(POOL, 3));
+        assertThat(payloads(d)).containsExactly(
+                new PoolResized(POOL, 1, 3, 2),
+                new VmRequested(POOL, "vm2", ACCOUNT, PLAN, 1),
+                new VmRequested(POOL, "vm3", ACCOUNT, PLAN, 1),
+                new PoolStatusChanged(POOL, PoolState.ACTIVE, 3, 2, 1, 0));
+    }
+
+    @Test
+    void a_duplicated_or_old_command_changes_nothing() {
+        command(new CreatePool(POOL, ACCOUNT, PLAN, 1, 1));
+        command(new ResizePool(POOL, 4));
+        Decision dup = fleet.onCommand(Envelope.of(new ResizePool(POOL, 4), 2, now), now);
+        Decision old = fleet.onCommand(Envelope.of(new ResizePool(POOL, 0), 1, now), now);
+        Decision create = fleet.onCommand(Envelope.of(new CreatePool(POOL, ACCOUNT, PLAN, 9, 1), 9, now), now);
+        assertThat(dup.isEmpty()).isTrue();
+        assertThat(old.isEmpty()).isTrue();
+        assertThat(create.isEmpty()).as("a pool is created once").isTrue();
+        assertThat(fleet.pool(POOL).targetVms()).isEqualTo(4);
+    }
+
+    @Test
+    void a_silent_vm_is_lost_as_of_its_last_heartbeat_and_replaced() {
+        createReadyPool(2);
+        Instant lastBeat = now.plusSeconds(60);
+        now = lastBeat;
+        report(new VmHeartbeat(POOL, "vm1", "agent"));
+        report(new VmHeartbeat(POOL, "vm2", "agent"));
+        now = lastBeat.plusSeconds(5);
+        report(new VmHeartbeat(POOL, "vm2", "agent"));
+        now = lastBeat.plusSeconds(10);
+        assertThat(tick().isEmpty()).as("not yet past the timeout").isTrue();
+        now = lastBeat.plusSeconds(11);
+        Decision d = tick();
+        assertThat(payloads(d)).containsExactly(
+                new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, lastBeat, VmDeletionReason.LOST, true),
+                new VmRequested(POOL, "vm3", ACCOUNT, PLAN, 1),
+                new PoolStatusChanged(POOL, PoolState.ACTIVE, 2, 1, 1, 0));
+        assertThat(d.provisionerCommands()).containsExactly(new DeprovisionVm("vm1", POOL), new ProvisionVm("vm3", POOL, 1));
+    }
+
+    @Test
+    void a_vm_stuck_provisioning_is_given_up_and_replaced() {
+        command(new CreatePool(POOL, ACCOUNT, PLAN, 1, 1));
+        now = now.plus(PROVISION_TIMEOUT).plusSeconds(1);
+        Decision d = tick();
+        assertThat(payloads(d)).containsExactly(
+                new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, now, VmDeletionReason.LOST, false),
+                new VmRequested(POOL, "vm2", ACCOUNT, PLAN, 1));
+    }
+
+    @Test
+    void delete_removes_every_vm_then_the_pool_and_ignores_later_commands() {
+        createReadyPool(1);
+        command(new ResizePool(POOL, 2)); // vm2 provisioning
+        Decision d = command(new DeletePool(POOL, false));
+        assertThat(payloads(d)).containsExactly(
+                new PoolDeletionStarted(POOL, false, 3),
+                new VmDeleted(POOL, "vm2", ACCOUNT, PLAN, now, VmDeletionReason.POOL_DELETED, false),
+                new VmDrainStarted(POOL, "vm1"),
+                new PoolStatusChanged(POOL, PoolState.DELETING, 0, 0, 0, 1));
+        assertThat(command(new ResizePool(POOL, 5)).isEmpty()).as("resize of a deleting pool").isTrue();
+        assertThat(command(new DeletePool(POOL, false)).isEmpty()).as("repeated delete").isTrue();
+        Decision stopped = report(new VmStopped(POOL, "vm1", "agent"));
+        assertThat(payloads(stopped)).containsExactly(
+                new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, now, VmDeletionReason.POOL_DELETED, true),
+                new PoolDeleted(POOL),
+                new PoolStatusChanged(POOL, PoolState.DELETED, 0, 0, 0, 0));
+        assertThat(command(new DeletePool(POOL, true)).isEmpty()).isTrue();
+        assertThat(fleet.pool(POOL).state()).isEqualTo(PoolState.DELETED);
+    }
+
+    @Test
+    void deleting_an_empty_pool_finishes_at_once() {
+        command(new CreatePool(POOL, ACCOUNT, PLAN, 0, 1));
+        assertThat(payloads(command(new DeletePool(POOL, false)))).containsExactly(
+                new PoolDeletionStarted(POOL, false, 2),
+                new PoolDeleted(POOL),
+                new PoolStatusChanged(POOL, PoolState.DELETED, 0, 0, 0, 0));
+    }
+
+    @Test
+    void an_unexpectedly_stopped_vm_is_replaced() {
+        createReadyPool(1);
+        Decision d = report(new VmStopped(POOL, "vm1", "agent"));
+        assertThat(payloads(d)).containsExactly(
+                new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, now, VmDeletionReason.STOPPED, true),
+                new VmRequested(POOL, "vm2", ACCOUNT, PLAN, 1),
+                new PoolStatusChanged(POOL, PoolState.ACTIVE, 1, 1, 0, 0));
+    }
+
+    @Test
+    void replaying_the_log_with_duplicates_rebuilds_the_same_state() {
+        createReadyPool(3);
+        command(new ResizePool(POOL, 1));
+        report(new VmStopped(POOL, "vm3", "agent"));
+        command(new ResizePool(POOL, 4));
+        report(new VmBooted(POOL, "vm4", "agent", 1));
+
+        PoolFleet replayed = new PoolFleet(() -> "unused");
+        for (Envelope<Message> e : log) {
+            replayed.apply(e);
+            replayed.apply(e); // redelivered
+        }
+        for (Envelope<Message> e : log.subList(0, log.size() / 2)) {
+            replayed.apply(e); // an old stretch again
+        }
+        assertThat(replayed.pool(POOL)).isEqualTo(fleet.pool(POOL));
+        assertThat(replayed.vms(POOL)).isEqualTo(fleet.vms(POOL));
+        Map<String, Vm> vms = replayed.vms(POOL);
+        assertThat(vms.values()).extracting(Vm::state)
+                .containsExactlyInAnyOrder(VmState.READY, VmState.READY, VmState.DRAINING, VmState.PROVISIONING,
+                        VmState.PROVISIONING);
+    }
+}
