@@ -28,8 +28,4 @@ public interface PoolManagerConfig {
     /** Stable id of this instance: its transactional id is derived from it (a restarted instance fences its zombie). */
     @WithName("instance-id")
     Optional<String> instanceId();
-
-    @WithName("kafka.replication-factor")
-    @WithDefault("1")
-    short replicationFactor();
 }

@@ -88,9 +88,13 @@ public class PoolProcessor implements Runnable {
     private KafkaProducer<String, byte[]> producer;
     private Thread thread;
 
-    public PoolProcessor(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, PoolManagerConfig config,
-                         Clock clock, MeterRegistry metrics) {
+    private final short replicationFactor;
+
+    public PoolProcessor(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+                         @ConfigProperty(name = "batchpool.kafka.replication-factor", defaultValue = "1") short replicationFactor,
+                         PoolManagerConfig config, Clock clock, MeterRegistry metrics) {
         this.bootstrap = bootstrap;
+        this.replicationFactor = replicationFactor;
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
@@ -102,7 +106,7 @@ public class PoolProcessor implements Runnable {
 
     void start(@Observes StartupEvent event) {
         metrics.gauge("batchpool.records.skipped", skipped, SkippedRecords::count);
-        TopicBootstrap.ensureTopics(bootstrap, config.replicationFactor());
+        TopicBootstrap.ensureTopics(bootstrap, replicationFactor);
         running.set(true);
         thread = new Thread(this, "pool-processor");
         thread.start();
