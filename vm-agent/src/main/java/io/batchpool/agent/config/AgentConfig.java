@@ -1,0 +1,42 @@
+package io.batchpool.agent.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** The local provisioner: how its VMs boot and report, and how it reads provisioner commands. */
+@ConfigMapping(prefix = "batchpool.vm-agent")
+public interface AgentConfig {
+
+    /** Names this process in VmBooted / VmHeartbeat / VmStopped; default {@code local-<hostname>-<pid>}. */
+    Optional<String> agentId();
+
+    /** Consumer group on the provisioner commands topic. */
+    @WithDefault("vm-agent-local")
+    String groupId();
+
+    /** Time from ProvisionVm to VmBooted (zero allowed). */
+    @WithDefault("PT2S")
+    Duration bootDelay();
+
+    /** Time between two heartbeats of a READY VM. */
+    @WithDefault("PT1S")
+    Duration heartbeatInterval();
+
+    /** VMs this process hosts at most; a ProvisionVm beyond it is logged and ignored. */
+    @WithDefault("2000")
+    int maxVms();
+
+    /**
+     * A ProvisionVm older than this is ignored: it is history that a new consumer group reads from the
+     * beginning of the topic, not a request anyone still waits for.
+     */
+    @WithDefault("PT10M")
+    Duration commandMaxAge();
+
+    /** Consumer group session timeout: how fast a dead provisioner's partitions move to another one. */
+    @WithDefault("PT45S")
+    Duration sessionTimeout();
+}

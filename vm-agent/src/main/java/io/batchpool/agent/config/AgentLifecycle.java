@@ -1,0 +1,57 @@
+package io.batchpool.agent.config;
+
+import io.batchpool.agent.consumer.ProvisionerCommandConsumer;
+import io.batchpool.agent.publisher.VmReportPublisher;
+import io.batchpool.agent.service.LocalProvisioner;
+import io.batchpool.kit.TopicBootstrap;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Start-up order: topics, producer, VM host thread, then the command consumer. Shut-down in reverse, without any
+ * VmStopped: the VMs of a process that ends end with it.
+ */
+@ApplicationScoped
+public class AgentLifecycle {
+    private final String bootstrap;
+    private final KafkaConfig kafka;
+    private final VmReportPublisher publisher;
+    private final LocalProvisioner provisioner;
+    private final ProvisionerCommandConsumer consumer;
+    private final MeterRegistry registry;
+
+    public AgentLifecycle(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, KafkaConfig kafka,
+                          VmReportPublisher publisher, LocalProvisioner provisioner,
+                          ProvisionerCommandConsumer consumer, MeterRegistry registry) {
+        this.bootstrap = bootstrap;
+        this.kafka = kafka;
+        this.publisher = publisher;
+        this.provisioner = provisioner;
+        this.consumer = consumer;
+        this.registry = registry;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        Gauge.builder("batchpool.records.skipped", consumer, c -> c.skipped().count())
+                .description("records skipped because they could not be decoded")
+                .register(registry);
+        Gauge.builder("batchpool.agent.vms", provisioner, p -> p.vms().size())
+                .description("VMs hosted by this local provisioner")
+                .register(registry);
+        TopicBootstrap.ensureTopics(bootstrap, kafka.replicationFactor());
+        publisher.start(bootstrap, "vm-agent-" + provisioner.agentId());
+        provisioner.start();
+        consumer.start(bootstrap);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        consumer.stop();
+        provisioner.stop();
+        publisher.close();
+    }
+}
