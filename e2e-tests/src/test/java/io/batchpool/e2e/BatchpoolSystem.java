@@ -52,7 +52,10 @@ public final class BatchpoolSystem {
                     env.put("QUARKUS_DATASOURCE_JDBC_URL", gatewayDb);
                     env.put("BATCHPOOL_PUBLIC_URL", "http://127.0.0.1:" + PORT_BASE);
                 }
-                case "billing-meter" -> env.put("QUARKUS_DATASOURCE_JDBC_URL", billingDb);
+                case "billing-meter" -> {
+                    env.put("QUARKUS_DATASOURCE_JDBC_URL", billingDb);
+                    env.put("BATCHPOOL_KAFKA_INSTANCE_ID", "billing-meter-e2e");
+                }
                 case "pool-manager" -> {
                     env.put("BATCHPOOL_POOL_MANAGER_HEARTBEAT_TIMEOUT", "PT3S");
                     env.put("BATCHPOOL_POOL_MANAGER_TICK_INTERVAL", "PT0.2S");
@@ -61,6 +64,7 @@ public final class BatchpoolSystem {
                 case "vm-agent" -> {
                     env.put("BATCHPOOL_VM_AGENT_BOOT_DELAY", "PT0.3S");
                     env.put("BATCHPOOL_VM_AGENT_HEARTBEAT_INTERVAL", "PT0.3S");
+                    env.put("BATCHPOOL_VM_AGENT_SESSION_TIMEOUT", "PT6S");
                 }
                 default -> {
                 }

@@ -21,5 +21,11 @@ public interface BillingConfig {
         /** Consumer group of the VM-events consumer; instances of billing-meter share it to split partitions. */
         @WithDefault("billing-meter")
         String groupId();
+
+        /**
+         * Static group membership: a restarted instance with the same id takes its partitions back at once instead
+         * of waiting for the dead member's session to time out. Keep it stable per instance (pod name).
+         */
+        java.util.Optional<String> instanceId();
     }
 }

@@ -132,8 +132,11 @@ public class VmEventConsumer {
 
     private void consume() {
         String clientId = "billing-meter-" + ProcessHandle.current().pid();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
-                KafkaClients.consumer(bootstrap, config.kafka().groupId(), clientId))) {
+        java.util.Map<String, Object> props = KafkaClients.consumer(bootstrap, config.kafka().groupId(), clientId);
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                config.kafka().instanceId().orElseGet(VmEventConsumer::hostName));
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
             consumer = c;
             if (!running) {
                 return;
@@ -265,6 +268,14 @@ public class VmEventConsumer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return "billing-meter-" + java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "billing-meter-" + ProcessHandle.current().pid();
         }
     }
 }

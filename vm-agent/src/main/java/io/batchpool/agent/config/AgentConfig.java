@@ -37,6 +37,6 @@ public interface AgentConfig {
     Duration commandMaxAge();
 
     /** Consumer group session timeout: how fast a dead provisioner's partitions move to another one. */
-    @WithDefault("PT45S")
+    @WithDefault("PT10S")
     Duration sessionTimeout();
 }
