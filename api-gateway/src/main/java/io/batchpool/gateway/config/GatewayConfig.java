@@ -1,0 +1,55 @@
+package io.batchpool.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Typed configuration of the gateway (prefix {@code batchpool}); see the module README for the table. */
+@ConfigMapping(prefix = "batchpool")
+public interface GatewayConfig {
+
+    /** Bearer key of the operator API. Change it in every real deployment. */
+    @WithDefault("operator-dev-key")
+    String operatorKey();
+
+    /** Base URL clients reach the gateway at; account Pool Service URLs are built from it. */
+    @WithDefault("http://127.0.0.1:8080")
+    String publicUrl();
+
+    /** Largest request body accepted (bodies of this API are small JSON objects). */
+    @WithDefault("1048576")
+    long maxRequestBytes();
+
+    Relay relay();
+
+    Views views();
+
+    Kafka kafka();
+
+    interface Relay {
+        /** Longest pause of the outbox relay when no commit wakes it. */
+        @WithDefault("200ms")
+        Duration interval();
+
+        /** Rows sent per round trip. */
+        @WithDefault("500")
+        int batchSize();
+
+        /** Readiness is DOWN while the oldest unrelayed outbox row is older than this. */
+        @WithDefault("30s")
+        Duration maxBacklogAge();
+    }
+
+    interface Views {
+        /** Consumer group of the pool view consumer. */
+        @WithDefault("api-gateway-views")
+        String groupId();
+    }
+
+    interface Kafka {
+        /** Replication factor for topics the gateway creates at start-up if they are missing. */
+        @WithDefault("1")
+        short replicationFactor();
+    }
+}

@@ -1,0 +1,48 @@
+package io.batchpool.gateway.domain;
+
+/**
+ * The error codes of the gateway's HTTP API: the {@code error.code} of every 4xx/5xx body, with the HTTP status
+ * that carries it. Clients act on the code, so codes are a contract: add new ones, never rename.
+ */
+public enum ErrorCode {
+    /** A field is missing, of the wrong type or out of range, or the request is inconsistent. */
+    InvalidRequest(400),
+    /** The body is not JSON at all. */
+    MalformedJson(400),
+    /** A serviceUrl that is not the swagger.json URL of a Batchpool web service. */
+    InvalidServiceUrl(400),
+    /** Missing or wrong key, or a key of another subscription. */
+    Unauthorized(401),
+    /** The account's key is right but the operator disabled the account. */
+    AccountDisabled(403),
+    /** The account's quota (max pools, max VMs per pool) does not allow the request. */
+    QuotaExceeded(403),
+    /** No such route. */
+    NotFound(404),
+    /** No such account (operator API). */
+    AccountNotFound(404),
+    /** No such pool for this account (also another account's pool and a deleted one). */
+    PoolNotFound(404),
+    /** The serviceUrl names a web service that does not exist. */
+    WebServiceNotFound(404),
+    MethodNotAllowed(405),
+    NotAcceptable(406),
+    /** The pool is being deleted: it cannot be resized. */
+    PoolDeleting(409),
+    /** The body is larger than any request of this API needs. */
+    RequestTooLarge(413),
+    UnsupportedMediaType(415),
+    /** A bug or an unavailable database; never caused by what a client sends. */
+    InternalError(500),
+    ServiceUnavailable(503);
+
+    private final int httpStatus;
+
+    ErrorCode(int httpStatus) {
+        this.httpStatus = httpStatus;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+}
