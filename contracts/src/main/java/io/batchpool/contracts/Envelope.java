@@ -1,6 +1,7 @@
 package io.batchpool.contracts;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param aggregateId   the aggregate the message is about (pool id for pool topics)
  * @param sequence      per-aggregate sequence set by the aggregate's single writer; a consumer ignores a record
  *                      whose sequence is not newer than what it has applied (numbers may have gaps)
- * @param occurredAt    when it happened (business time: billing uses it, never the wall clock)
+ * @param occurredAt    when it happened, in milliseconds (business time: billing uses it, never the wall clock)
  * @param data          the payload
  */
 public record Envelope<M extends Message>(String type, int schemaVersion, String eventId, String aggregateId,
@@ -32,6 +33,8 @@ public record Envelope<M extends Message>(String type, int schemaVersion, String
         Objects.requireNonNull(aggregateId, "aggregateId");
         Objects.requireNonNull(occurredAt, "occurredAt");
         Objects.requireNonNull(data, "data");
+        // millisecond precision on the wire: billing sums milliseconds, and every reader must see the same instant
+        occurredAt = occurredAt.truncatedTo(ChronoUnit.MILLIS);
     }
 
     public static <M extends Message> Envelope<M> of(M data, long sequence, Instant occurredAt) {
