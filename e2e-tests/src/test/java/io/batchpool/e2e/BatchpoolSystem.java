@@ -51,6 +51,7 @@ public final class BatchpoolSystem {
                 case "api-gateway" -> {
                     env.put("QUARKUS_DATASOURCE_JDBC_URL", gatewayDb);
                     env.put("BATCHPOOL_PUBLIC_URL", "http://127.0.0.1:" + PORT_BASE);
+                    env.put("BATCHPOOL_VIEWS_INSTANCE_ID", "api-gateway-e2e");
                 }
                 case "billing-meter" -> {
                     env.put("QUARKUS_DATASOURCE_JDBC_URL", billingDb);

@@ -45,6 +45,12 @@ public interface GatewayConfig {
         /** Consumer group of the pool view consumer. */
         @WithDefault("api-gateway-views")
         String groupId();
+
+        /**
+         * Static group member id (stable per instance, e.g. the pod name; default the host name): a restarted
+         * gateway gets its partitions back at once instead of after the dead member's session timeout.
+         */
+        java.util.Optional<String> instanceId();
     }
 
     interface Kafka {

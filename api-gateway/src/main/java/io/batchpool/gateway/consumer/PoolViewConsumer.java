@@ -113,8 +113,11 @@ public class PoolViewConsumer {
     }
 
     private void consume() {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
-                KafkaClients.consumer(bootstrap, config.views().groupId(), "api-gateway-views"))) {
+        java.util.Map<String, Object> props = KafkaClients.consumer(bootstrap, config.views().groupId(), "api-gateway-views");
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                config.views().instanceId().orElseGet(PoolViewConsumer::hostName));
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
             consumer = c;
             c.subscribe(List.of(Topics.POOL_EVENTS), new ConsumerRebalanceListener() {
                 @Override
@@ -169,6 +172,14 @@ public class PoolViewConsumer {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return "api-gateway-" + java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "api-gateway-" + ProcessHandle.current().pid();
         }
     }
 }
