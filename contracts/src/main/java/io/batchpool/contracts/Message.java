@@ -7,4 +7,9 @@ package io.batchpool.contracts;
 public interface Message {
     /** The id of the aggregate this message is about; also the record key unless the topic says otherwise. */
     String aggregateId();
+
+    /** The record key: the ordering unit of the topic. The aggregate id unless the topic's interface says otherwise. */
+    default String key() {
+        return aggregateId();
+    }
 }

@@ -29,6 +29,17 @@ public final class Topics {
     /** {@link io.batchpool.contracts.vm.VmReport}: what VM agents say about themselves (booted, heartbeat, stopped). Key: pool id. */
     public static final String VM_REPORTS = "batchpool.vm-reports.v1";
 
+    /** {@link io.batchpool.contracts.job.JobCommand}: api-gateway to job-dispatcher. Key: pool id (classic jobs: the classic pool id). */
+    public static final String JOB_COMMANDS = "batchpool.job-commands.v1";
+    /** {@link io.batchpool.contracts.job.JobEvent}: job-dispatcher's decisions about jobs (the gateway's job views). Key: pool id. */
+    public static final String JOB_EVENTS = "batchpool.job-events.v1";
+    /** {@link io.batchpool.contracts.job.Assignment}: job-dispatcher to one VM agent. Key: VM id. */
+    public static final String ASSIGNMENTS = "batchpool.assignments.v1";
+    /** {@link io.batchpool.contracts.job.JobReport}: what a VM agent says about an attempt it runs. Key: pool id. */
+    public static final String JOB_REPORTS = "batchpool.job-reports.v1";
+    /** {@link io.batchpool.contracts.job.SlotEvent}: job-dispatcher tells pool-manager which VMs are busy. Key: pool id. */
+    public static final String SLOT_EVENTS = "batchpool.slot-events.v1";
+
     /** Kept forever: topics that hold history other services rebuild their state from. */
     private static final Map<String, String> HISTORY = Map.of("cleanup.policy", "delete", "retention.ms", "-1");
     /** Heartbeats are only interesting while fresh. */
@@ -42,5 +53,10 @@ public final class Topics {
             new TopicSpec(POOL_EVENTS, POOL_PARTITIONS, HISTORY),
             new TopicSpec(VM_EVENTS, POOL_PARTITIONS, HISTORY),
             new TopicSpec(PROVISIONER_COMMANDS, POOL_PARTITIONS, HISTORY),
-            new TopicSpec(VM_REPORTS, POOL_PARTITIONS, TRANSIENT));
+            new TopicSpec(VM_REPORTS, POOL_PARTITIONS, TRANSIENT),
+            new TopicSpec(JOB_COMMANDS, POOL_PARTITIONS, HISTORY),
+            new TopicSpec(JOB_EVENTS, POOL_PARTITIONS, HISTORY),
+            new TopicSpec(ASSIGNMENTS, POOL_PARTITIONS, HISTORY),
+            new TopicSpec(JOB_REPORTS, POOL_PARTITIONS, HISTORY),
+            new TopicSpec(SLOT_EVENTS, POOL_PARTITIONS, HISTORY));
 }

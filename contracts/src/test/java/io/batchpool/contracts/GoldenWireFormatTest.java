@@ -1,6 +1,7 @@
 package io.batchpool.contracts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.batchpool.contracts.job.*;
 import io.batchpool.contracts.pool.*;
 import io.batchpool.contracts.vm.*;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,25 @@ class GoldenWireFormatTest {
     static final EventCodec<VmEvent> VM_EVENTS = new EventCodec<>(VmEvent.class);
     static final EventCodec<ProvisionerCommand> PROVISIONER = new EventCodec<>(ProvisionerCommand.class);
     static final EventCodec<VmReport> REPORTS = new EventCodec<>(VmReport.class);
+    static final EventCodec<JobCommand> JOB_COMMANDS = new EventCodec<>(JobCommand.class);
+    static final EventCodec<JobEvent> JOB_EVENTS = new EventCodec<>(JobEvent.class);
+    static final EventCodec<Assignment> ASSIGNMENTS = new EventCodec<>(Assignment.class);
+    static final EventCodec<JobReport> JOB_REPORTS = new EventCodec<>(JobReport.class);
+    static final EventCodec<SlotEvent> SLOT_EVENTS = new EventCodec<>(SlotEvent.class);
+    static final String JOB = "4f1c0a9b8e7d6c5b4a3928171605f4e3";
+    static final String SERVICE = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b";
+
+    static JobSpec spec() {
+        return new JobSpec(JOB, ACCOUNT, SERVICE, 3, POOL,
+                java.util.Map.of("input1", new BlobLocation(BlobLocation.Kind.CONNECTION_STRING,
+                        "https://contoso.blob.core.windows.net/", "testint/data.csv", "v1:c2VhbGVk")),
+                java.util.Map.of("output1", new BlobLocation(BlobLocation.Kind.SAS,
+                        "https://contoso.blob.core.windows.net/", "results/out.csv", "v1:dG9rZW4=")),
+                java.util.Map.of("threshold", "0.5"), java.time.Duration.ofHours(1));
+    }
+
+    static final java.util.Map<String, ResultLocation> RESULTS = java.util.Map.of("output1",
+            new ResultLocation("https://contoso.blob.core.windows.net/", "results/out.csv", "?sv=2024-08-04&sr=b&sp=r&sig=x"));
 
     static List<Sample<?>> samples() {
         return List.of(
@@ -56,7 +76,30 @@ class GoldenWireFormatTest {
                 new Sample<>(PROVISIONER, new DeprovisionVm(VM, POOL)),
                 new Sample<>(REPORTS, new VmBooted(POOL, VM, "agent-1", 1)),
                 new Sample<>(REPORTS, new VmHeartbeat(POOL, VM, "agent-1")),
-                new Sample<>(REPORTS, new VmStopped(POOL, VM, "agent-1")));
+                new Sample<>(REPORTS, new VmStopped(POOL, VM, "agent-1")),
+                new Sample<>(JOB_COMMANDS, new SubmitJob(JOB, POOL, spec())),
+                new Sample<>(JOB_COMMANDS, new StartJob(JOB, POOL)),
+                new Sample<>(JOB_COMMANDS, new CancelJob(JOB, POOL)),
+                new Sample<>(JOB_EVENTS, new JobCreated(JOB, POOL, ACCOUNT, SERVICE, 3)),
+                new Sample<>(JOB_EVENTS, new JobQueued(JOB, POOL, 12)),
+                new Sample<>(JOB_EVENTS, new JobAssigned(JOB, POOL, VM, 1)),
+                new Sample<>(JOB_EVENTS, new JobStarted(JOB, POOL, VM, 1, T)),
+                new Sample<>(JOB_EVENTS, new JobProgressed(JOB, POOL, 1, 25000)),
+                new Sample<>(JOB_EVENTS, new JobRequeued(JOB, POOL, 2, "VM lost", 13)),
+                new Sample<>(JOB_EVENTS, new JobFinished(JOB, POOL, 2, RESULTS, 32561, T.plusSeconds(60))),
+                new Sample<>(JOB_EVENTS, new JobFailed(JOB, POOL, 1, "line 7, column 'age': 'abc' is not a number",
+                        T.plusSeconds(5))),
+                new Sample<>(JOB_EVENTS, new JobCancelled(JOB, POOL, "pool deleted", T.plusSeconds(5))),
+                new Sample<>(ASSIGNMENTS, new AssignJob(VM, JOB, 1, spec())),
+                new Sample<>(ASSIGNMENTS, new RevokeJob(VM, JOB, 1, "cancelled")),
+                new Sample<>(ASSIGNMENTS, new CommitResults(VM, JOB, 1)),
+                new Sample<>(JOB_REPORTS, new AttemptStarted(JOB, POOL, VM, 1)),
+                new Sample<>(JOB_REPORTS, new AttemptProgressed(JOB, POOL, VM, 1, 25000)),
+                new Sample<>(JOB_REPORTS, new AttemptSucceeded(JOB, POOL, VM, 1, 32561)),
+                new Sample<>(JOB_REPORTS, new AttemptFailed(JOB, POOL, VM, 1, "input blob testint/data.csv not found", false)),
+                new Sample<>(JOB_REPORTS, new ResultsCommitted(JOB, POOL, VM, 1, RESULTS)),
+                new Sample<>(SLOT_EVENTS, new VmBusy(POOL, VM)),
+                new Sample<>(SLOT_EVENTS, new VmIdle(POOL, VM)));
     }
 
     @Test
@@ -69,6 +112,7 @@ class GoldenWireFormatTest {
     private <M extends Message> void check(Sample<M> sample) throws IOException {
         Envelope<M> envelope = Envelope.of(sample.payload(), 7, T).withEventId("00000000000000000000000000000001");
         String name = envelope.type();
+        writeIfNew(name, sample.codec().encode(envelope));
         String golden = golden(name);
         JsonNode expected = EventCodec.MAPPER.readTree(golden);
         JsonNode actual = EventCodec.MAPPER.readTree(sample.codec().encode(envelope));
@@ -83,10 +127,20 @@ class GoldenWireFormatTest {
                 .collect(Collectors.toSet());
         List<String> all = new ArrayList<>();
         for (Class<?> family : List.of(PoolCommand.class, PoolEvent.class, VmEvent.class, ProvisionerCommand.class,
-                VmReport.class)) {
+                VmReport.class, JobCommand.class, JobEvent.class, Assignment.class, JobReport.class, SlotEvent.class)) {
             Arrays.stream(family.getPermittedSubclasses()).map(Class::getSimpleName).forEach(all::add);
         }
         assertThat(sampled).containsExactlyInAnyOrderElementsOf(all);
+    }
+
+    /** {@code -Dgolden.write=true} writes the golden file of a NEW type (never overwrites: a change must be made by hand). */
+    static void writeIfNew(String type, byte[] encoded) throws IOException {
+        java.nio.file.Path file = java.nio.file.Path.of("src/test/resources/golden", type + ".json");
+        if (Boolean.getBoolean("golden.write") && !java.nio.file.Files.exists(file)) {
+            java.nio.file.Files.writeString(file, EventCodec.MAPPER.writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(EventCodec.MAPPER.readTree(encoded)) + "\n");
+            throw new AssertionError("wrote new golden file " + file + ": review it, then run again");
+        }
     }
 
     static String golden(String type) throws IOException {
