@@ -1,0 +1,475 @@
+package io.batchpool.dispatch.domain;
+
+import io.batchpool.contracts.Envelope;
+import io.batchpool.contracts.job.AssignJob;
+import io.batchpool.contracts.job.Assignment;
+import io.batchpool.contracts.job.AttemptFailed;
+import io.batchpool.contracts.job.AttemptProgressed;
+import io.batchpool.contracts.job.AttemptStarted;
+import io.batchpool.contracts.job.AttemptSucceeded;
+import io.batchpool.contracts.job.CancelJob;
+import io.batchpool.contracts.job.CommitResults;
+import io.batchpool.contracts.job.JobAssigned;
+import io.batchpool.contracts.job.JobCancelled;
+import io.batchpool.contracts.job.JobCommand;
+import io.batchpool.contracts.job.JobCreated;
+import io.batchpool.contracts.job.JobEvent;
+import io.batchpool.contracts.job.JobFailed;
+import io.batchpool.contracts.job.JobFinished;
+import io.batchpool.contracts.job.JobProgressed;
+import io.batchpool.contracts.job.JobQueued;
+import io.batchpool.contracts.job.JobReport;
+import io.batchpool.contracts.job.JobRequeued;
+import io.batchpool.contracts.job.JobSpec;
+import io.batchpool.contracts.job.JobStarted;
+import io.batchpool.contracts.job.JobState;
+import io.batchpool.contracts.job.ResultsCommitted;
+import io.batchpool.contracts.job.RevokeJob;
+import io.batchpool.contracts.job.SlotEvent;
+import io.batchpool.contracts.job.StartJob;
+import io.batchpool.contracts.job.SubmitJob;
+import io.batchpool.contracts.job.VmBusy;
+import io.batchpool.contracts.job.VmIdle;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The queues, slots and jobs of the partitions one job-dispatcher owns: one single-threaded state machine.
+ *
+ * <p>Inputs of other owners are applied as facts ({@link #vmReady}, {@link #vmDraining}, {@link #vmGone},
+ * {@link #queueDeleting}, {@link #submitted}); handlers ({@link #onCommand}, {@link #onReport},
+ * {@link #onVmLost}, {@link #onQueueDeleted}, {@link #dispatch}) decide and change nothing; {@link #apply} of a
+ * job event is the only change to a job, live and when the state is rebuilt from the job-events topic.
+ *
+ * <p>Dispatch: a queue is FIFO by {@code queueSequence}; a requeued job (its VM was lost) goes to the head. Free
+ * slots of READY VMs are filled in queue order, spreading jobs over the VMs with the most free slots. A queue may
+ * cap the jobs running per web service (the classic queue: 40 by default); a job over its service's cap keeps its
+ * place and the jobs behind it may pass.
+ */
+public final class JobDispatcher {
+    private final Map<String, Job> jobs = new HashMap<>();
+    private final Map<String, JobSpec> specs = new HashMap<>();
+    private final Map<String, Long> rows = new HashMap<>();
+    private final Map<String, Queue> queues = new HashMap<>();
+    private final Map<String, VmSlots> vms = new HashMap<>();
+    private final int maxAttempts;
+    private final Map<String, Integer> perServiceCaps;
+
+    /**
+     * @param maxAttempts    attempts per job before a lost VM fails it (default 3)
+     * @param perServiceCaps queue id -> max running jobs per web service in that queue (the classic queue)
+     */
+    public JobDispatcher(int maxAttempts, Map<String, Integer> perServiceCaps) {
+        this.maxAttempts = maxAttempts;
+        this.perServiceCaps = Map.copyOf(perServiceCaps);
+    }
+
+    /** A queue (one per pool, plus the classic one): waiting jobs in order and the running count per service. */
+    private static final class Queue {
+        final TreeMap<Long, String> waiting = new TreeMap<>();
+        final Map<String, Integer> runningPerService = new HashMap<>();
+        final Map<String, VmSlots> vms = new LinkedHashMap<>();
+        long tail;
+        long head;
+        long appliedEvents;
+        boolean deleting;
+    }
+
+    /** A VM's slots; {@code busy} is derived from the jobs that hold them. */
+    private static final class VmSlots {
+        final String vmId;
+        final String queueId;
+        final int slots;
+        boolean draining;
+        int busy;
+
+        VmSlots(String vmId, String queueId, int slots) {
+            this.vmId = vmId;
+            this.queueId = queueId;
+            this.slots = slots;
+        }
+
+        int free() {
+            return draining ? 0 : Math.max(0, slots - busy);
+        }
+    }
+
+    // ---- reads
+
+    public Optional<Job> job(String jobId) {
+        return Optional.ofNullable(jobs.get(jobId));
+    }
+
+    /** Waiting jobs of a queue, in the order they will run. */
+    public List<String> waiting(String queueId) {
+        Queue q = queues.get(queueId);
+        return q == null ? List.of() : List.copyOf(q.waiting.values());
+    }
+
+    /** 1-based position of a queued job, or 0. */
+    public int queuePosition(String jobId) {
+        Job job = jobs.get(jobId);
+        Queue q = job == null ? null : queues.get(job.queueId());
+        if (q == null || job.state() != JobState.QUEUED) {
+            return 0;
+        }
+        return q.waiting.headMap(job.queueSequence()).size() + 1;
+    }
+
+    public int busySlots(String vmId) {
+        VmSlots vm = vms.get(vmId);
+        return vm == null ? 0 : vm.busy;
+    }
+
+    public int freeSlots(String queueId) {
+        Queue q = queues.get(queueId);
+        return q == null ? 0 : q.vms.values().stream().mapToInt(VmSlots::free).sum();
+    }
+
+    public long appliedEvents(String queueId) {
+        Queue q = queues.get(queueId);
+        return q == null ? 0 : q.appliedEvents;
+    }
+
+    public void checkInvariants() {
+        Map<String, Integer> busy = new HashMap<>();
+        for (Job job : jobs.values()) {
+            job.checkInvariants();
+            if (job.holdsSlot()) {
+                busy.merge(job.vmId(), 1, Integer::sum);
+            }
+        }
+        for (VmSlots vm : vms.values()) {
+            int expected = busy.getOrDefault(vm.vmId, 0);
+            if (vm.busy != expected || vm.busy > vm.slots) {
+                throw new IllegalStateException("VM " + vm.vmId + " busy " + vm.busy + " of " + vm.slots
+                        + ", jobs say " + expected);
+            }
+        }
+    }
+
+    // ---- facts from other owners
+
+    public void submitted(SubmitJob command) {
+        Job job = jobs.get(command.jobId());
+        if (job == null || !job.state().isTerminal()) {
+            specs.put(command.jobId(), command.spec());
+        }
+    }
+
+    public void vmReady(String queueId, String vmId, int slots) {
+        if (vms.containsKey(vmId)) {
+            return;
+        }
+        VmSlots vm = new VmSlots(vmId, queueId, slots);
+        vms.put(vmId, vm);
+        queue(queueId).vms.put(vmId, vm);
+        // on a rebuild the jobs holding its slots may have been applied before the VM was known
+        vm.busy = (int) jobs.values().stream().filter(j -> j.holdsSlot() && vmId.equals(j.vmId())).count();
+    }
+
+    public void vmDraining(String vmId) {
+        VmSlots vm = vms.get(vmId);
+        if (vm != null) {
+            vm.draining = true;
+        }
+    }
+
+    /** The VM is deleted. Its jobs still name it until {@link #onVmLost} decides their fate. */
+    public void vmGone(String vmId) {
+        VmSlots vm = vms.remove(vmId);
+        if (vm != null) {
+            queue(vm.queueId).vms.remove(vmId);
+        }
+    }
+
+    public void queueDeleting(String queueId) {
+        queue(queueId).deleting = true;
+    }
+
+    // ---- decisions
+
+    public Decision onCommand(Envelope<? extends JobCommand> envelope, Instant now) {
+        JobCommand command = envelope.data();
+        Job job = jobs.get(command.jobId());
+        Builder b = new Builder(now);
+        if (command instanceof SubmitJob submit) {
+            if (job == null) {
+                JobSpec spec = submit.spec();
+                b.event(null, new JobCreated(submit.jobId(), submit.queueId(), spec.accountId(), spec.serviceId(),
+                        spec.serviceVersion()));
+            }
+        } else if (command instanceof StartJob) {
+            if (job != null && job.state() == JobState.CREATED) {
+                Queue q = queue(job.queueId());
+                if (q.deleting) {
+                    b.event(job, new JobCancelled(job.jobId(), job.queueId(), "pool deleted", now));
+                } else {
+                    b.event(job, new JobQueued(job.jobId(), job.queueId(), q.tail + 1));
+                }
+            }
+        } else if (command instanceof CancelJob) {
+            if (job != null && !job.state().isTerminal()) {
+                b.cancel(job, "cancelled by the client");
+            }
+        }
+        return b.build();
+    }
+
+    public Decision onReport(Envelope<? extends JobReport> envelope, Instant now) {
+        JobReport report = envelope.data();
+        Job job = jobs.get(report.jobId());
+        Builder b = new Builder(now);
+        if (job == null || !job.holdsSlot() || job.attempt() != report.attempt()
+                || !report.vmId().equals(job.vmId())) {
+            // not the current attempt: a zombie. It must never commit; tell it to stop if it is still running.
+            if (report instanceof AttemptSucceeded || report instanceof AttemptStarted
+                    || report instanceof AttemptProgressed) {
+                b.assignments.add(new RevokeJob(report.vmId(), report.jobId(), report.attempt(), "not the current attempt"));
+            }
+            return b.build();
+        }
+        if (report instanceof AttemptStarted) {
+            if (job.state() == JobState.ASSIGNED) {
+                b.event(job, new JobStarted(job.jobId(), job.queueId(), job.vmId(), job.attempt(), envelope.occurredAt()));
+            }
+        } else if (report instanceof AttemptProgressed p) {
+            b.event(job, new JobProgressed(job.jobId(), job.queueId(), job.attempt(), p.rowsScored()));
+        } else if (report instanceof AttemptSucceeded done) {
+            b.event(job, new JobProgressed(job.jobId(), job.queueId(), job.attempt(), done.rowsScored()));
+            b.assignments.add(new CommitResults(job.vmId(), job.jobId(), job.attempt()));
+        } else if (report instanceof ResultsCommitted r) {
+            b.freeSlot(job);
+            b.event(job, new JobFinished(job.jobId(), job.queueId(), job.attempt(), r.results(),
+                    rows.getOrDefault(job.jobId(), 0L), now));
+        } else if (report instanceof AttemptFailed f) {
+            b.freeSlot(job);
+            if (f.retryable() && job.attempt() < maxAttempts) {
+                b.event(job, new JobRequeued(job.jobId(), job.queueId(), job.attempt() + 1, f.details(),
+                        queue(job.queueId()).head - 1));
+            } else {
+                b.event(job, new JobFailed(job.jobId(), job.queueId(), job.attempt(), f.details(), now));
+            }
+        }
+        return b.build();
+    }
+
+    /** After {@link #vmGone}: the jobs that held its slots are retried at the head of their queue, or fail. */
+    public Decision onVmLost(String vmId, Instant now) {
+        Builder b = new Builder(now);
+        // newest first, so that the oldest gets the lowest (first) place at the head
+        List<Job> lost = jobs.values().stream().filter(j -> j.holdsSlot() && vmId.equals(j.vmId()))
+                .sorted(Comparator.comparingLong(Job::queueSequence).reversed()).toList();
+        long head = 0;
+        for (Job job : lost) {
+            Queue q = queue(job.queueId());
+            head = Math.min(head, q.head) - 1;
+            if (job.attempt() < maxAttempts && !q.deleting) {
+                b.event(job, new JobRequeued(job.jobId(), job.queueId(), job.attempt() + 1,
+                        "VM " + vmId + " was lost during attempt " + job.attempt(), head));
+            } else {
+                b.event(job, new JobFailed(job.jobId(), job.queueId(), job.attempt(),
+                        "VM " + vmId + " was lost during attempt " + job.attempt() + " of " + maxAttempts, now));
+            }
+        }
+        return b.build();
+    }
+
+    /** The pool is being deleted: queued jobs are cancelled; with {@code force}, running ones too. */
+    public Decision onQueueDeleted(String queueId, boolean force, Instant now) {
+        Builder b = new Builder(now);
+        for (Job job : jobs.values()) {
+            if (!job.queueId().equals(queueId) || job.state().isTerminal()) {
+                continue;
+            }
+            if (!job.holdsSlot() || force) {
+                b.cancel(job, "pool deleted");
+            }
+        }
+        return b.build();
+    }
+
+    /** Fills the queue's free slots with its waiting jobs, in order. */
+    public Decision dispatch(String queueId, Instant now) {
+        Queue q = queues.get(queueId);
+        Builder b = new Builder(now);
+        if (q == null || q.waiting.isEmpty() || q.deleting) {
+            return b.build();
+        }
+        Map<String, Integer> free = new LinkedHashMap<>();
+        q.vms.values().forEach(vm -> {
+            if (vm.free() > 0) {
+                free.put(vm.vmId, vm.free());
+            }
+        });
+        if (free.isEmpty()) {
+            return b.build();
+        }
+        Integer cap = perServiceCaps.get(queueId);
+        Map<String, Integer> running = new HashMap<>(q.runningPerService);
+        for (String jobId : q.waiting.values()) {
+            if (free.isEmpty()) {
+                break;
+            }
+            Job job = jobs.get(jobId);
+            if (cap != null && running.getOrDefault(job.serviceId(), 0) >= cap) {
+                continue; // keeps its place; the next service's job may pass
+            }
+            JobSpec spec = specs.get(jobId);
+            String vmId = free.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            free.computeIfPresent(vmId, (id, n) -> n > 1 ? n - 1 : null);
+            running.merge(job.serviceId(), 1, Integer::sum);
+            int attempt = job.attempt() + 1;
+            if (vms.get(vmId).busy == 0 && b.busyVms.add(vmId)) {
+                b.slot(queueId, new VmBusy(queueId, vmId));
+            }
+            b.event(job, new JobAssigned(jobId, queueId, vmId, attempt));
+            b.assignments.add(new AssignJob(vmId, jobId, attempt, spec));
+        }
+        return b.build();
+    }
+
+    // ---- the only mutator of jobs
+
+    public void apply(Envelope<? extends JobEvent> envelope) {
+        JobEvent event = envelope.data();
+        Job job = jobs.get(event.jobId());
+        if (job != null && envelope.sequence() <= job.lastSequence()) {
+            return; // replayed or duplicated
+        }
+        Queue q = queue(event.queueId());
+        q.appliedEvents++;
+        long seq = envelope.sequence();
+        if (event instanceof JobCreated c) {
+            if (job == null) {
+                jobs.put(c.jobId(), new Job(c.jobId(), c.queueId(), c.serviceId(), JobState.CREATED, 0, null, 0, seq));
+            }
+            return;
+        }
+        if (job == null) {
+            return; // history of a job whose creation is not in this log
+        }
+        Job next;
+        if (event instanceof JobQueued e) {
+            next = job.with(JobState.QUEUED, job.attempt(), null, e.queueSequence(), seq);
+            enqueue(q, next);
+        } else if (event instanceof JobAssigned e) {
+            q.waiting.remove(job.queueSequence(), job.jobId());
+            next = job.with(JobState.ASSIGNED, e.attempt(), e.vmId(), job.queueSequence(), seq);
+            occupy(q, next, +1);
+        } else if (event instanceof JobStarted) {
+            next = job.with(JobState.RUNNING, job.attempt(), job.vmId(), job.queueSequence(), seq);
+        } else if (event instanceof JobProgressed e) {
+            rows.put(job.jobId(), e.rowsScored());
+            next = job.withSequence(seq);
+        } else if (event instanceof JobRequeued e) {
+            release(q, job);
+            q.waiting.remove(job.queueSequence(), job.jobId());
+            next = job.with(JobState.QUEUED, e.nextAttempt() - 1, null, e.queueSequence(), seq);
+            enqueue(q, next);
+        } else if (event instanceof JobFinished || event instanceof JobFailed || event instanceof JobCancelled) {
+            release(q, job);
+            q.waiting.remove(job.queueSequence(), job.jobId());
+            JobState terminal = event instanceof JobFinished ? JobState.FINISHED
+                    : event instanceof JobFailed ? JobState.FAILED : JobState.CANCELLED;
+            next = job.with(terminal, job.attempt(), null, 0, seq);
+            specs.remove(job.jobId());
+            rows.remove(job.jobId());
+        } else {
+            throw new IllegalArgumentException("unknown job event " + envelope.type());
+        }
+        jobs.put(next.jobId(), next);
+    }
+
+    private static void enqueue(Queue q, Job job) {
+        q.waiting.put(job.queueSequence(), job.jobId());
+        q.tail = Math.max(q.tail, job.queueSequence());
+        q.head = Math.min(q.head, job.queueSequence());
+    }
+
+    private void release(Queue q, Job job) {
+        if (job.holdsSlot()) {
+            occupy(q, job, -1);
+        }
+    }
+
+    private void occupy(Queue q, Job job, int delta) {
+        q.runningPerService.merge(job.serviceId(), delta, Integer::sum);
+        VmSlots vm = vms.get(job.vmId());
+        if (vm != null) {
+            vm.busy = Math.max(0, vm.busy + delta);
+        }
+    }
+
+    private void recount(VmSlots vm) {
+        vm.busy = (int) jobs.values().stream().filter(j -> j.holdsSlot() && vm.vmId.equals(j.vmId())).count();
+    }
+
+    private Queue queue(String queueId) {
+        return queues.computeIfAbsent(queueId, id -> new Queue());
+    }
+
+    /** Collects one decision; per job and per queue it numbers events after those already applied. */
+    private final class Builder {
+        final Instant now;
+        final List<Envelope<JobEvent>> events = new ArrayList<>();
+        final List<Assignment> assignments = new ArrayList<>();
+        final List<Envelope<SlotEvent>> slots = new ArrayList<>();
+        final Map<String, Long> jobSeq = new HashMap<>();
+        final Map<String, Long> slotSeq = new HashMap<>();
+        final java.util.Set<String> busyVms = new java.util.HashSet<>();
+        final Map<String, Integer> freed = new HashMap<>();
+
+        Builder(Instant now) {
+            this.now = now;
+        }
+
+        void event(Job job, JobEvent event) {
+            long last = jobSeq.getOrDefault(event.jobId(), job == null ? 0 : job.lastSequence());
+            jobSeq.put(event.jobId(), last + 1);
+            events.add(Envelope.of(event, last + 1, now));
+        }
+
+        void slot(String queueId, SlotEvent event) {
+            Queue q = queue(queueId);
+            // a decision that emits slot events emits at least as many job events, so numbering after the queue's applied
+            // job events stays increasing across decisions and is the same after a rebuild
+            long last = slotSeq.getOrDefault(queueId, q.appliedEvents);
+            slotSeq.put(queueId, last + 1);
+            slots.add(Envelope.of(event, last + 1, now));
+        }
+
+        /** The job's slot frees: a VM whose last busy slot this is becomes idle. */
+        void freeSlot(Job job) {
+            VmSlots vm = vms.get(job.vmId());
+            if (vm == null) {
+                return;
+            }
+            int n = freed.merge(vm.vmId, 1, Integer::sum);
+            if (vm.busy - n == 0) {
+                slot(job.queueId(), new VmIdle(job.queueId(), vm.vmId));
+            }
+        }
+
+        void cancel(Job job, String details) {
+            if (job.holdsSlot()) {
+                assignments.add(new RevokeJob(job.vmId(), job.jobId(), job.attempt(), details));
+                freeSlot(job);
+            }
+            event(job, new JobCancelled(job.jobId(), job.queueId(), details, now));
+        }
+
+        Decision build() {
+            return events.isEmpty() && assignments.isEmpty() && slots.isEmpty() ? Decision.NONE
+                    : new Decision(List.copyOf(events), List.copyOf(assignments), List.copyOf(slots));
+        }
+    }
+}
