@@ -1,7 +1,16 @@
 package io.batchpool.contracts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.batchpool.contracts.job.Assignment;
+import io.batchpool.contracts.job.JobCommand;
+import io.batchpool.contracts.job.JobEvent;
+import io.batchpool.contracts.job.JobReport;
+import io.batchpool.contracts.job.JobSpec;
+import io.batchpool.contracts.job.JobState;
+import io.batchpool.contracts.job.SlotEvent;
+import io.batchpool.contracts.job.SubmitJob;
 import io.batchpool.contracts.pool.PoolCommand;
 import io.batchpool.contracts.pool.PoolEvent;
 import io.batchpool.contracts.pool.PoolState;
@@ -14,7 +23,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -25,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Keeps {@code asyncapi.yaml} (the published contract) and the Java contract in step: every topic of
  * {@link Topics#ALL} is a channel, every permitted record of its sealed interface a message whose payload has
- * exactly the record's components with their JSON types, and each message's example is its golden file.
+ * exactly the record's components with their JSON types (nested records and maps included), keyed by the field
+ * {@link Message#key()} returns, and each message's example is its golden file.
  */
 class AsyncApiDocumentTest {
     /** The sealed message family carried by each topic. */
@@ -41,15 +56,28 @@ class AsyncApiDocumentTest {
             Topics.POOL_EVENTS, PoolEvent.class,
             Topics.VM_EVENTS, VmEvent.class,
             Topics.PROVISIONER_COMMANDS, ProvisionerCommand.class,
-            Topics.VM_REPORTS, VmReport.class);
+            Topics.VM_REPORTS, VmReport.class,
+            Topics.JOB_COMMANDS, JobCommand.class,
+            Topics.JOB_EVENTS, JobEvent.class,
+            Topics.ASSIGNMENTS, Assignment.class,
+            Topics.JOB_REPORTS, JobReport.class,
+            Topics.SLOT_EVENTS, SlotEvent.class);
 
-    /** The payload field each topic is keyed by (see the javadoc of Topics). */
+    /**
+     * The payload field each topic is keyed by (see the javadoc of Topics and of each family's {@code key()}):
+     * job families are keyed by queue id, not by their aggregate (the job id).
+     */
     static final Map<String, String> KEY_FIELD = Map.of(
             Topics.POOL_COMMANDS, "poolId",
             Topics.POOL_EVENTS, "poolId",
             Topics.VM_EVENTS, "poolId",
             Topics.PROVISIONER_COMMANDS, "vmId",
-            Topics.VM_REPORTS, "poolId");
+            Topics.VM_REPORTS, "poolId",
+            Topics.JOB_COMMANDS, "queueId",
+            Topics.JOB_EVENTS, "queueId",
+            Topics.ASSIGNMENTS, "vmId",
+            Topics.JOB_REPORTS, "queueId",
+            Topics.SLOT_EVENTS, "poolId");
 
     /** Who writes and who reads each topic: "service action address". */
     static final Set<String> FLOW = Set.of(
@@ -63,7 +91,17 @@ class AsyncApiDocumentTest {
             "vm-agent send " + Topics.VM_REPORTS,
             "billing-meter receive " + Topics.VM_EVENTS,
             "job-dispatcher receive " + Topics.VM_EVENTS,
-            "api-gateway receive " + Topics.POOL_EVENTS);
+            "api-gateway receive " + Topics.POOL_EVENTS,
+            "api-gateway send " + Topics.JOB_COMMANDS,
+            "job-dispatcher receive " + Topics.JOB_COMMANDS,
+            "job-dispatcher send " + Topics.JOB_EVENTS,
+            "api-gateway receive " + Topics.JOB_EVENTS,
+            "job-dispatcher send " + Topics.ASSIGNMENTS,
+            "vm-agent receive " + Topics.ASSIGNMENTS,
+            "vm-agent send " + Topics.JOB_REPORTS,
+            "job-dispatcher receive " + Topics.JOB_REPORTS,
+            "job-dispatcher send " + Topics.SLOT_EVENTS,
+            "pool-manager receive " + Topics.SLOT_EVENTS);
 
     static JsonNode doc;
 
@@ -121,15 +159,7 @@ class AsyncApiDocumentTest {
                         .containsExactlyInAnyOrderElementsOf(componentNames(Envelope.class));
                 assertThat(envelope.get("type").path("const").asText()).as("type tag of %s", name).isEqualTo(name);
 
-                JsonNode data = resolve(envelope.get("data"));
-                assertThat(fieldNames(data.path("properties"))).as("payload properties of %s", name)
-                        .containsExactlyElementsOf(componentNames(type));
-                assertThat(texts(data.path("required"))).as("required fields of %s", name)
-                        .containsExactlyInAnyOrderElementsOf(componentNames(type));
-                for (RecordComponent component : type.getRecordComponents()) {
-                    assertJsonType(name + "." + component.getName(), component.getType(),
-                            resolve(data.path("properties").path(component.getName())));
-                }
+                assertRecordSchema(name, type, envelope.get("data"));
 
                 JsonNode key = resolve(message.path("bindings")).path("kafka").path("key");
                 assertThat(key.path("x-key-field").asText()).as("record key of %s", name)
@@ -141,7 +171,9 @@ class AsyncApiDocumentTest {
 
     @Test
     void each_message_example_is_its_golden_file_and_every_golden_file_fits_its_schema() throws IOException {
-        for (Class<? extends Message> family : FAMILY.values()) {
+        for (Map.Entry<String, Class<? extends Message>> entry : FAMILY.entrySet()) {
+            Class<? extends Message> family = entry.getValue();
+            EventCodec<? extends Message> codec = new EventCodec<>(family);
             for (Class<?> type : family.getPermittedSubclasses()) {
                 String name = type.getSimpleName();
                 JsonNode message = resolve(doc.path("components").path("messages").path(name));
@@ -151,7 +183,26 @@ class AsyncApiDocumentTest {
                 List<String> errors = new ArrayList<>();
                 validate(golden, message.path("payload"), name, errors);
                 assertThat(errors).as("golden/%s.json against its message schema", name).isEmpty();
+
+                // the documented key field holds what the code uses as the record key (key(), not aggregateId())
+                Message payload = codec.decode(GoldenWireFormatTest.golden(name).getBytes(StandardCharsets.UTF_8)).data();
+                String keyField = resolve(message.path("bindings")).path("kafka").path("key").path("x-key-field").asText();
+                assertThat(golden.path("data").path(keyField).asText()).as("key field %s of %s is key()", keyField, name)
+                        .isEqualTo(payload.key());
+                assertThat(golden.path("aggregateId").asText()).as("aggregateId of %s", name)
+                        .isEqualTo(payload.aggregateId());
             }
+        }
+    }
+
+    @Test
+    void job_families_are_keyed_by_queue_not_by_their_aggregate() throws IOException {
+        // the goldens use different job and queue ids, so a key field of jobId would fail the test above;
+        // this pins the intent: the aggregate of a job record is the job, its partition is the queue's
+        for (String name : List.of("SubmitJob", "JobQueued", "AttemptStarted")) {
+            JsonNode golden = EventCodec.MAPPER.readTree(GoldenWireFormatTest.golden(name));
+            assertThat(golden.path("aggregateId").asText()).isEqualTo(golden.path("data").path("jobId").asText())
+                    .isNotEqualTo(golden.path("data").path("queueId").asText());
         }
     }
 
@@ -166,6 +217,47 @@ class AsyncApiDocumentTest {
         List<String> errors = new ArrayList<>();
         validate(EventCodec.MAPPER.readTree(broken), payload, "VmDeleted", errors);
         assertThat(errors).hasSize(3);
+    }
+
+    @Test
+    void the_schema_check_reaches_into_nested_records_and_maps() throws IOException {
+        // guards the validator for nested $refs and additionalProperties: a bad enum in a map value, a non-string
+        // parameter, a bad duration and a missing field of a nested record must all be reported
+        JsonNode payload = resolve(doc.path("components").path("messages").path("SubmitJob")).path("payload");
+        JsonNode broken = EventCodec.MAPPER.readTree(GoldenWireFormatTest.golden("SubmitJob"));
+        ObjectNode spec = (ObjectNode) broken.path("data").path("spec");
+        ((ObjectNode) spec.path("inputs").path("input1")).put("kind", "FTP");
+        ((ObjectNode) spec.path("globalParameters")).put("threshold", 0.5);
+        spec.put("maxRunTime", "one hour");
+        ((ObjectNode) spec.path("outputs").path("output1")).remove("sealedCredential");
+        List<String> errors = new ArrayList<>();
+        validate(broken, payload, "SubmitJob", errors);
+        assertThat(errors).hasSize(4);
+        assertThat(String.join("\n", errors)).contains("SubmitJob.data.spec.inputs.input1.kind",
+                "SubmitJob.data.spec.globalParameters.threshold", "SubmitJob.data.spec.maxRunTime",
+                "SubmitJob.data.spec.outputs.output1: missing sealedCredential");
+    }
+
+    @Test
+    void a_classic_job_without_pool_fits_the_schema_as_encoded() throws IOException {
+        // JobSpec.poolId is null for a classic job: the codec writes "poolId": null and the schema must accept it
+        JobSpec golden = GoldenWireFormatTest.spec();
+        JobSpec classic = new JobSpec(golden.jobId(), golden.accountId(), golden.serviceId(), golden.serviceVersion(),
+                null, golden.inputs(), golden.outputs(), golden.globalParameters(), golden.maxRunTime());
+        String classicQueue = Ids.newId();
+        JsonNode encoded = EventCodec.MAPPER.readTree(new EventCodec<>(JobCommand.class).encode(
+                Envelope.of(new SubmitJob(classic.jobId(), classicQueue, classic), 1, GoldenWireFormatTest.T)));
+        assertThat(encoded.path("data").path("spec").has("poolId")).isTrue();
+        assertThat(encoded.path("data").path("spec").path("poolId").isNull()).isTrue();
+        JsonNode payload = resolve(doc.path("components").path("messages").path("SubmitJob")).path("payload");
+        List<String> errors = new ArrayList<>();
+        validate(encoded, payload, "SubmitJob", errors);
+        assertThat(errors).isEmpty();
+
+        // and null stays an error where the schema does not allow it
+        ((ObjectNode) encoded.path("data")).putNull("queueId");
+        validate(encoded, payload, "SubmitJob", errors);
+        assertThat(errors).hasSize(1);
     }
 
     @Test
@@ -197,6 +289,12 @@ class AsyncApiDocumentTest {
         }
         for (Enum<?> state : VmState.values()) {
             assertThat(description).contains(state.name());
+        }
+        for (JobState state : JobState.values()) {
+            // a row of the StatusCode table: | `STATE` | `StatusCode` | ...
+            Pattern row = Pattern.compile("(?m)^\\|\\s*`?" + state.name() + "`?\\s*\\|\\s*`?"
+                    + state.wireStatus() + "`?\\s*\\|");
+            assertThat(row.matcher(description).find()).as("StatusCode of %s in the description", state).isTrue();
         }
         assertThat(description).contains("additive", ".v2", "new type tag", "retention.ms=-1", "retention.ms=86400000");
     }
@@ -239,24 +337,72 @@ class AsyncApiDocumentTest {
         return b.has("const") || b.has("$ref") ? b : a;
     }
 
-    static void assertJsonType(String field, Class<?> javaType, JsonNode schema) {
-        String type = schema.path("type").asText();
-        if (javaType == int.class || javaType == long.class || javaType == Integer.class || javaType == Long.class) {
-            assertThat(type).as("JSON type of %s", field).isEqualTo("integer");
-        } else if (javaType == boolean.class || javaType == Boolean.class) {
-            assertThat(type).as("JSON type of %s", field).isEqualTo("boolean");
-        } else if (javaType == String.class) {
-            assertThat(type).as("JSON type of %s", field).isEqualTo("string");
-        } else if (javaType == Instant.class) {
-            assertThat(type).as("JSON type of %s", field).isEqualTo("string");
-            assertThat(schema.path("format").asText()).as("format of %s", field).isEqualTo("date-time");
-        } else if (javaType.isEnum()) {
-            assertThat(type).as("JSON type of %s", field).isEqualTo("string");
-            assertThat(texts(schema.path("enum"))).as("enum values of %s", field).containsExactly(
-                    Arrays.stream(javaType.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toArray(String[]::new));
-        } else {
-            throw new AssertionError("no JSON mapping known for " + field + " of type " + javaType);
+    /** An object schema for a record: exactly its components, in order, all required, each with its JSON type. */
+    static void assertRecordSchema(String path, Class<?> record, JsonNode schemaNode) {
+        JsonNode schema = resolve(schemaNode);
+        assertThat(types(schema)).as("JSON type of %s", path).containsExactly("object");
+        assertThat(fieldNames(schema.path("properties"))).as("properties of %s", path)
+                .containsExactlyElementsOf(componentNames(record));
+        assertThat(texts(schema.path("required"))).as("required fields of %s", path)
+                .containsExactlyInAnyOrderElementsOf(componentNames(record));
+        for (RecordComponent component : record.getRecordComponents()) {
+            assertJsonType(path + "." + component.getName(), component.getGenericType(),
+                    schema.path("properties").path(component.getName()));
         }
+    }
+
+    /**
+     * The schema of a field has the JSON type Jackson writes for its Java type: nested records and
+     * {@code Map<String, V>} (an object with {@code additionalProperties} of V) are checked recursively. A
+     * reference type may also allow {@code null}; a primitive may not (the codec rejects null for primitives).
+     */
+    static void assertJsonType(String field, Type javaType, JsonNode schemaNode) {
+        assertThat(schemaNode.isMissingNode()).as("schema of %s", field).isFalse();
+        JsonNode schema = resolve(schemaNode);
+        List<String> types = new ArrayList<>(types(schema));
+        boolean primitive = javaType instanceof Class<?> c && c.isPrimitive();
+        if (!primitive) {
+            types.remove("null");
+        }
+        if (javaType instanceof ParameterizedType map && map.getRawType() == Map.class) {
+            assertThat(types).as("JSON type of %s", field).containsExactly("object");
+            assertThat(map.getActualTypeArguments()[0]).as("keys of %s", field).isEqualTo(String.class);
+            assertThat(schema.has("properties")).as("%s is a map, not a record", field).isFalse();
+            assertThat(schema.path("additionalProperties").isObject())
+                    .as("additionalProperties schema (the values) of %s", field).isTrue();
+            assertJsonType(field + ".*", map.getActualTypeArguments()[1], schema.path("additionalProperties"));
+            return;
+        }
+        assertThat(javaType).as("Java type of %s", field).isInstanceOf(Class.class);
+        Class<?> type = (Class<?>) javaType;
+        if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
+            assertThat(types).as("JSON type of %s", field).containsExactly("integer");
+        } else if (type == boolean.class || type == Boolean.class) {
+            assertThat(types).as("JSON type of %s", field).containsExactly("boolean");
+        } else if (type == String.class) {
+            assertThat(types).as("JSON type of %s", field).containsExactly("string");
+        } else if (type == Instant.class) {
+            assertThat(types).as("JSON type of %s", field).containsExactly("string");
+            assertThat(schema.path("format").asText()).as("format of %s", field).isEqualTo("date-time");
+        } else if (type == Duration.class) {
+            assertThat(types).as("JSON type of %s", field).containsExactly("string");
+            assertThat(schema.path("format").asText()).as("format of %s (ISO-8601, e.g. PT1H)", field)
+                    .isEqualTo("duration");
+        } else if (type.isEnum()) {
+            assertThat(types).as("JSON type of %s", field).containsExactly("string");
+            assertThat(texts(schema.path("enum"))).as("enum values of %s", field).containsExactly(
+                    Arrays.stream(type.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toArray(String[]::new));
+        } else if (type.isRecord()) {
+            assertRecordSchema(field, type, schema);
+        } else {
+            throw new AssertionError("no JSON mapping known for " + field + " of type " + type);
+        }
+    }
+
+    /** The {@code type} of a schema as a list: one name, or the names of a type array like [string, null]. */
+    static List<String> types(JsonNode schema) {
+        JsonNode type = schema.path("type");
+        return type.isArray() ? texts(type) : type.isMissingNode() ? List.of() : List.of(type.asText());
     }
 
     /** A small JSON-schema check (the keywords this document uses); adds one line per violation to errors. */
@@ -266,23 +412,19 @@ class AsyncApiDocumentTest {
         if (schema.has("const") && !schema.path("const").equals(value)) {
             errors.add(path + ": expected " + schema.path("const") + " but was " + value);
         }
-        String type = schema.path("type").asText("");
-        boolean typeOk = switch (type) {
-            case "object" -> value.isObject();
-            case "string" -> value.isTextual();
-            case "integer" -> value.isIntegralNumber();
-            case "boolean" -> value.isBoolean();
-            case "" -> true;
-            default -> false;
-        };
-        if (!typeOk) {
-            errors.add(path + ": expected " + type + " but was " + value.getNodeType());
+        List<String> types = types(schema);
+        if (!types.isEmpty() && types.stream().noneMatch(type -> hasType(value, type))) {
+            errors.add(path + ": expected " + String.join(" or ", types) + " but was " + value.getNodeType());
             return;
+        }
+        if (value.isNull()) {
+            return; // an allowed null: the string or object keywords below do not apply
         }
         if (schema.has("enum") && !texts(schema.path("enum")).contains(value.asText())) {
             errors.add(path + ": " + value + " is not one of " + schema.path("enum"));
         }
-        if (schema.has("pattern") && !value.asText().matches(schema.path("pattern").asText())) {
+        // JSON Schema patterns are searched, not matched whole: anchor them with ^...$ to match the whole value
+        if (schema.has("pattern") && !Pattern.compile(schema.path("pattern").asText()).matcher(value.asText()).find()) {
             errors.add(path + ": " + value + " does not match " + schema.path("pattern").asText());
         }
         if (schema.has("minimum") && value.asLong() < schema.path("minimum").asLong()) {
@@ -295,6 +437,13 @@ class AsyncApiDocumentTest {
                 errors.add(path + ": " + value + " is not an ISO-8601 instant");
             }
         }
+        if ("duration".equals(schema.path("format").asText())) {
+            try {
+                Duration.parse(value.asText());
+            } catch (DateTimeParseException e) {
+                errors.add(path + ": " + value + " is not an ISO-8601 duration");
+            }
+        }
         for (String required : texts(schema.path("required"))) {
             if (!value.has(required)) {
                 errors.add(path + ": missing " + required);
@@ -305,6 +454,26 @@ class AsyncApiDocumentTest {
                 validate(value.get(e.getKey()), e.getValue(), path + "." + e.getKey(), errors);
             }
         });
+        // a map: every entry not named in properties is checked against the additionalProperties schema
+        JsonNode additional = schema.path("additionalProperties");
+        if (additional.isObject() && value.isObject()) {
+            value.fields().forEachRemaining(e -> {
+                if (!schema.path("properties").has(e.getKey())) {
+                    validate(e.getValue(), additional, path + "." + e.getKey(), errors);
+                }
+            });
+        }
+    }
+
+    private static boolean hasType(JsonNode value, String type) {
+        return switch (type) {
+            case "object" -> value.isObject();
+            case "string" -> value.isTextual();
+            case "integer" -> value.isIntegralNumber();
+            case "boolean" -> value.isBoolean();
+            case "null" -> value.isNull();
+            default -> false;
+        };
     }
 
     static List<String> componentNames(Class<?> record) {
