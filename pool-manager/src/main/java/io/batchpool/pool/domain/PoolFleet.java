@@ -51,6 +51,8 @@ import java.util.function.Supplier;
 public final class PoolFleet {
     private final Map<String, Pool> pools = new HashMap<>();
     private final Map<String, Map<String, Vm>> vmsByPool = new HashMap<>();
+    /** VMs that run jobs (facts from job-dispatcher's slot events; not part of the replayed pool state). */
+    private final Set<String> busy = new java.util.HashSet<>();
     private final Supplier<String> newVmId;
 
     public PoolFleet() {
@@ -76,7 +78,21 @@ public final class PoolFleet {
         return Set.copyOf(pools.keySet());
     }
 
-    // ---- the only mutator
+    public boolean isBusy(String vmId) {
+        return busy.contains(vmId);
+    }
+
+    // ---- facts from job-dispatcher (slot events)
+
+    public void vmBusy(String vmId) {
+        busy.add(vmId);
+    }
+
+    public void vmIdle(String vmId) {
+        busy.remove(vmId);
+    }
+
+    // ---- the only mutator of pools and VMs
 
     public void apply(Envelope<? extends Message> event) {
         String poolId = event.aggregateId();
@@ -86,6 +102,9 @@ public final class PoolFleet {
             return; // replayed or duplicated: already applied
         }
         Pool after = Evolution.evolve(before, vms, event);
+        if (event.data() instanceof VmDeleted deleted) {
+            busy.remove(deleted.vmId());
+        }
         if (after == null) {
             vmsByPool.remove(poolId);
             return;
@@ -124,6 +143,11 @@ public final class PoolFleet {
                 return Decision.NONE;
             }
             change.emit(new PoolDeletionStarted(d.poolId(), d.force(), seq), now);
+            change.reconcile();
+            if (d.force()) {
+                change.stopBusyDrainingVms(); // their jobs are cancelled; do not wait for them
+            }
+            return change.decision();
         }
         change.reconcile();
         return change.decision();
@@ -157,6 +181,24 @@ public final class PoolFleet {
             return change.decision();
         }
         return Decision.NONE; // heartbeats only feed Liveness
+    }
+
+    /**
+     * A VM's last job finished (after {@link #vmIdle}): if it is draining, it can now be stopped. Also used after a
+     * restart for every draining VM that is idle: asking twice is harmless, the agent stops a VM once.
+     */
+    public Decision onVmIdle(String poolId, String vmId) {
+        Vm vm = vmsByPool.getOrDefault(poolId, Map.of()).get(vmId);
+        if (vm == null || vm.state() != VmState.DRAINING || busy.contains(vmId)) {
+            return Decision.NONE;
+        }
+        return new Decision(List.of(), List.of(new DeprovisionVm(vmId, poolId)));
+    }
+
+    /** Draining VMs that are idle (to ask again after a restart). */
+    public List<Vm> idleDrainingVms() {
+        return vmsByPool.values().stream().flatMap(m -> m.values().stream())
+                .filter(v -> v.state() == VmState.DRAINING && !busy.contains(v.vmId())).toList();
     }
 
     /**
@@ -222,6 +264,16 @@ public final class PoolFleet {
             }
         }
 
+        void stopBusyDrainingVms() {
+            java.util.Set<String> asked = new java.util.HashSet<>();
+            commands.forEach(c -> asked.add(c.vmId()));
+            for (Vm vm : vms.values()) {
+                if (vm.state() == VmState.DRAINING && busy.contains(vm.vmId()) && asked.add(vm.vmId())) {
+                    commands.add(new DeprovisionVm(vm.vmId(), pool.poolId()));
+                }
+            }
+        }
+
         void reconcile() {
             if (pool.state() == PoolState.DELETED) {
                 return;
@@ -237,19 +289,25 @@ public final class PoolFleet {
             if (missing < 0) {
                 VmDeletionReason reason = pool.state() == PoolState.ACTIVE
                         ? VmDeletionReason.SCALED_DOWN : VmDeletionReason.POOL_DELETED;
+                // provisioning VMs first (never billed), then idle ready ones, busy ones last; newest first
                 List<Vm> excess = new ArrayList<>(serving);
                 java.util.Collections.reverse(excess); // newest first among equal times (stable sort below)
                 excess.sort(Comparator.comparing((Vm v) -> v.state() == VmState.READY)
+                        .thenComparing(v -> busy.contains(v.vmId()))
                         .thenComparing(Vm::requestedAt, Comparator.reverseOrder()));
                 excess = excess.subList(0, -missing);
                 for (Vm vm : excess) {
                     if (vm.state() == VmState.PROVISIONING) {
                         deleteVm(vm, now, reason, true);
                     } else {
+                        // a busy VM drains: it takes no new job and is stopped when its last job ends (onVmIdle)
                         emit(new VmDrainStarted(pool.poolId(), vm.vmId()), now);
-                        commands.add(new DeprovisionVm(vm.vmId(), pool.poolId()));
+                        if (!busy.contains(vm.vmId()) || pool.force()) {
+                            commands.add(new DeprovisionVm(vm.vmId(), pool.poolId()));
+                        }
                     }
                 }
+
             }
             if (pool.state() == PoolState.DELETING && vms.isEmpty()) {
                 emit(new PoolDeleted(pool.poolId()), now);

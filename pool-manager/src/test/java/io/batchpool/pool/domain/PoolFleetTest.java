@@ -266,4 +266,46 @@ class PoolFleetTest {
                 .containsExactlyInAnyOrder(VmState.READY, VmState.READY, VmState.DRAINING, VmState.PROVISIONING,
                         VmState.PROVISIONING);
     }
+
+    @Test
+    void resize_down_takes_idle_vms_before_busy_ones() {
+        createReadyPool(3);
+        fleet.vmBusy("vm3");
+        Decision d = command(new ResizePool(POOL, 2));
+        assertThat(payloads(d)).contains(new VmDrainStarted(POOL, "vm2"));
+        assertThat(d.provisionerCommands()).containsExactly(new DeprovisionVm("vm2", POOL));
+    }
+
+    @Test
+    void a_busy_vm_drains_and_is_stopped_when_its_last_job_ends() {
+        createReadyPool(2);
+        fleet.vmBusy("vm1");
+        Decision d = command(new ResizePool(POOL, 0));
+        assertThat(payloads(d)).contains(new VmDrainStarted(POOL, "vm1"), new VmDrainStarted(POOL, "vm2"));
+        assertThat(d.provisionerCommands()).as("only the idle VM is stopped now")
+                .containsExactly(new DeprovisionVm("vm2", POOL));
+        assertThat(fleet.onVmIdle(POOL, "vm1").isEmpty()).as("still busy").isTrue();
+        assertThat(fleet.idleDrainingVms()).extracting(Vm::vmId).containsExactly("vm2");
+        fleet.vmIdle("vm1");
+        assertThat(fleet.onVmIdle(POOL, "vm1").provisionerCommands()).containsExactly(new DeprovisionVm("vm1", POOL));
+        now = now.plusSeconds(30);
+        Decision stopped = report(new VmStopped(POOL, "vm1", "agent"));
+        assertThat(payloads(stopped)).contains(
+                new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, now, VmDeletionReason.SCALED_DOWN, true));
+        assertThat(fleet.onVmIdle(POOL, "vm2").provisionerCommands()).as("a draining idle VM may be asked again")
+                .containsExactly(new DeprovisionVm("vm2", POOL));
+    }
+
+    @Test
+    void a_forced_delete_stops_busy_vms_at_once() {
+        createReadyPool(2);
+        fleet.vmBusy("vm1");
+        command(new DeletePool(POOL, false));
+        Decision forced = command(new DeletePool(POOL, true));
+        assertThat(payloads(forced)).containsExactly(new PoolDeletionStarted(POOL, true, 3));
+        assertThat(forced.provisionerCommands()).containsExactly(new DeprovisionVm("vm1", POOL));
+        assertThat(fleet.onVmIdle(POOL, "vm2").provisionerCommands()).containsExactly(new DeprovisionVm("vm2", POOL));
+        fleet.vmIdle("vm2");
+        assertThat(fleet.onVmIdle(POOL, "vmX").isEmpty()).isTrue();
+    }
 }
