@@ -5,6 +5,8 @@ import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Message;
 import io.batchpool.contracts.Topics;
+import io.batchpool.contracts.job.SlotEvent;
+import io.batchpool.contracts.job.VmBusy;
 import io.batchpool.contracts.pool.PoolCommand;
 import io.batchpool.contracts.pool.PoolEvent;
 import io.batchpool.contracts.vm.ProvisionerCommand;
@@ -71,12 +73,15 @@ public class PoolProcessor implements Runnable {
     private final EventCodec<PoolEvent> poolEvents = new EventCodec<>(PoolEvent.class);
     private final EventCodec<VmEvent> vmEvents = new EventCodec<>(VmEvent.class);
     private final EventCodec<ProvisionerCommand> provisioner = new EventCodec<>(ProvisionerCommand.class);
+    private final EventCodec<SlotEvent> slotEvents = new EventCodec<>(SlotEvent.class);
 
     private final PoolFleet fleet = new PoolFleet();
     private final Liveness liveness = new Liveness();
     private final SkippedRecords skipped = new SkippedRecords();
     private final AtomicBoolean running = new AtomicBoolean();
     private final Set<Integer> ownedPartitions = new HashSet<>();
+    /** Draining idle VMs found by a rebuild: asked to stop again (harmless if they already were). */
+    private final List<Vm> pendingStops = new ArrayList<>();
     private volatile boolean ready;
     private volatile Map<String, PoolView> views = Map.of();
 
@@ -172,7 +177,7 @@ public class PoolProcessor implements Runnable {
         consumer = new KafkaConsumer<>(c);
         ownedPartitions.clear();
         fleet.forget(id -> true);
-        consumer.subscribe(List.of(Topics.POOL_COMMANDS, Topics.VM_REPORTS), new Rebalance());
+        consumer.subscribe(List.of(Topics.POOL_COMMANDS, Topics.VM_REPORTS, Topics.SLOT_EVENTS), new Rebalance());
     }
 
     private void closeClients() {
@@ -198,6 +203,10 @@ public class PoolProcessor implements Runnable {
                 Decision decision = decide(record, now);
                 apply(decision, events, toProvisioner);
             }
+            for (Vm vm : pendingStops) {
+                apply(fleet.onVmIdle(vm.poolId(), vm.vmId()), events, toProvisioner);
+            }
+            pendingStops.clear();
             if (!now.isBefore(nextTick)) {
                 apply(fleet.onTick(now, liveness, config.heartbeatTimeout(), config.provisionTimeout()), events,
                         toProvisioner);
@@ -214,6 +223,15 @@ public class PoolProcessor implements Runnable {
         try {
             if (record.topic().equals(Topics.POOL_COMMANDS)) {
                 return fleet.onCommand(commands.decode(record.value()), now);
+            }
+            if (record.topic().equals(Topics.SLOT_EVENTS)) {
+                SlotEvent slot = slotEvents.decode(record.value()).data();
+                if (slot instanceof VmBusy) {
+                    fleet.vmBusy(slot.vmId());
+                    return Decision.NONE;
+                }
+                fleet.vmIdle(slot.vmId());
+                return fleet.onVmIdle(slot.poolId(), slot.vmId());
             }
             Envelope<VmReport> report = reports.decode(record.value());
             liveness.observe(report.data().vmId(), report.occurredAt());
@@ -335,6 +353,34 @@ public class PoolProcessor implements Runnable {
             history.sort(Comparator.comparing((Envelope<Message> e) -> e.aggregateId())
                     .thenComparingLong(Envelope::sequence));
             history.forEach(fleet::apply);
+
+            // which VMs run jobs: slot events up to what this group has consumed (the rest comes live)
+            List<TopicPartition> slotTps = partitions.stream()
+                    .map(p -> new TopicPartition(Topics.SLOT_EVENTS, p)).toList();
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(slotTps));
+            restore.assign(slotTps);
+            restore.seekToBeginning(slotTps);
+            Map<TopicPartition, Long> slotEnd = new HashMap<>();
+            for (TopicPartition tp : slotTps) {
+                OffsetAndMetadata o = committed.get(tp);
+                slotEnd.put(tp, o == null ? 0L : o.offset());
+            }
+            readUntil(restore, slotEnd, record -> {
+                if (record.offset() >= slotEnd.get(new TopicPartition(record.topic(), record.partition()))) {
+                    return;
+                }
+                try {
+                    SlotEvent slot = slotEvents.decode(record.value()).data();
+                    if (slot instanceof VmBusy) {
+                        fleet.vmBusy(slot.vmId());
+                    } else {
+                        fleet.vmIdle(slot.vmId());
+                    }
+                } catch (DecodeException e) {
+                    skipped.skip(record, e);
+                }
+            });
+            pendingStops.addAll(fleet.idleDrainingVms());
 
             Instant horizon = clock.instant().minus(config.livenessLookback());
             liveness.setHorizon(horizon);

@@ -115,7 +115,13 @@ public final class PoolFleet {
     /** Drops the state of pools whose id the predicate selects (partitions revoked from this instance). */
     public void forget(java.util.function.Predicate<String> poolIds) {
         pools.keySet().removeIf(poolIds);
-        vmsByPool.keySet().removeIf(poolIds);
+        vmsByPool.entrySet().removeIf(e -> {
+            if (poolIds.test(e.getKey())) {
+                e.getValue().keySet().forEach(busy::remove);
+                return true;
+            }
+            return false;
+        });
     }
 
     // ---- decisions

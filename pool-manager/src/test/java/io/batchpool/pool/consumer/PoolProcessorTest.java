@@ -131,4 +131,30 @@ class PoolProcessorTest {
         assertThat(seen.stream().filter(e -> e.data() instanceof io.batchpool.contracts.pool.PoolResized
                 && e.aggregateId().equals(pool)).count()).as("the re-sent command was applied once").isEqualTo(1);
     }
+
+    @Test
+    void a_busy_vm_is_stopped_only_after_the_dispatcher_says_it_is_idle() throws Exception {
+        String pool = Ids.newId();
+        Instant t0 = Instant.now();
+        send(Topics.POOL_COMMANDS, pool, commands.encode(Envelope.of(new CreatePool(pool, Ids.newId(), "plan-b", 1, 1), 1, t0)));
+        ProvisionVm provision = awaitPayload(ProvisionVm.class, p -> p.poolId().equals(pool));
+        send(Topics.VM_REPORTS, pool, reports.encode(Envelope.of(new VmBooted(pool, provision.vmId(), "test-agent", 1), 1, Instant.now())));
+        awaitPayload(VmProvisioned.class, p -> p.vmId().equals(provision.vmId()));
+        io.batchpool.contracts.EventCodec<io.batchpool.contracts.job.SlotEvent> slots =
+                new io.batchpool.contracts.EventCodec<>(io.batchpool.contracts.job.SlotEvent.class);
+        send(Topics.SLOT_EVENTS, pool, slots.encode(Envelope.of(new io.batchpool.contracts.job.VmBusy(pool, provision.vmId()), 1, Instant.now())));
+        send(Topics.POOL_COMMANDS, pool, commands.encode(Envelope.of(new ResizePool(pool, 0), 2, t0)));
+        awaitPayload(io.batchpool.contracts.vm.VmDrainStarted.class, d -> d.vmId().equals(provision.vmId()));
+        // give a wrong implementation time to misbehave: no stop while the VM runs a job
+        Thread.sleep(1000);
+        for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(500))) {
+            if (r.topic().equals(Topics.PROVISIONER_COMMANDS)) {
+                seen.add(provisioner.decode(r.value()));
+            }
+        }
+        assertThat(seen.stream().map(Envelope::data).filter(d -> d instanceof DeprovisionVm dv && dv.vmId().equals(provision.vmId())))
+                .as("a busy VM drains first").isEmpty();
+        send(Topics.SLOT_EVENTS, pool, slots.encode(Envelope.of(new io.batchpool.contracts.job.VmIdle(pool, provision.vmId()), 2, Instant.now())));
+        awaitPayload(DeprovisionVm.class, d -> d.vmId().equals(provision.vmId()));
+    }
 }
