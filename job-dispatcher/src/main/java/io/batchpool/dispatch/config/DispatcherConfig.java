@@ -3,13 +3,27 @@ package io.batchpool.dispatch.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** How job-dispatcher reads the log. */
+import java.util.Optional;
+
+/** How job-dispatcher reads the log and runs its queues. */
 @ConfigMapping(prefix = "batchpool.job-dispatcher")
 public interface DispatcherConfig {
-    /**
-     * Group id of its consumers. VM events are read by manual assignment from the beginning (state is rebuilt
-     * from the log), so no offsets are committed under it today.
-     */
+    /** Consumer group of the dispatch processor (its input offsets are committed inside its transactions). */
     @WithDefault("job-dispatcher")
     String groupId();
+
+    /** Stable id of this instance: transactional id and static group member id derive from it (default: host name). */
+    Optional<String> instanceId();
+
+    /** Attempts per job before a lost VM fails it. */
+    @WithDefault("3")
+    int maxAttempts();
+
+    /** Queue id of the shared classic pool (jobs without AzureBatchPoolId). */
+    @WithDefault("00000000000000000000000000c1a551")
+    String classicQueueId();
+
+    /** In the classic queue, at most this many jobs of one web service run at once. */
+    @WithDefault("40")
+    int classicMaxRunningPerService();
 }

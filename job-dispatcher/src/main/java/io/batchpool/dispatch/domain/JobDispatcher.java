@@ -60,6 +60,7 @@ public final class JobDispatcher {
     private final Map<String, Long> rows = new HashMap<>();
     private final Map<String, Queue> queues = new HashMap<>();
     private final Map<String, VmSlots> vms = new HashMap<>();
+    private final Map<String, Long> vmEventSequence = new HashMap<>();
     private final int maxAttempts;
     private final Map<String, Integer> perServiceCaps;
 
@@ -134,6 +135,22 @@ public final class JobDispatcher {
         return q == null ? 0 : q.vms.values().stream().mapToInt(VmSlots::free).sum();
     }
 
+    /** Slot capacity of a queue's VMs, empty if no VM of it is known. */
+    public Optional<PoolCapacity> capacity(String queueId) {
+        Queue q = queues.get(queueId);
+        if (q == null || q.vms.isEmpty() && q.waiting.isEmpty()) {
+            return q == null ? Optional.empty() : Optional.of(new PoolCapacity(queueId, 0, 0, 0, 0, 0));
+        }
+        int total = q.vms.values().stream().mapToInt(v -> v.slots).sum();
+        int free = q.vms.values().stream().mapToInt(VmSlots::free).sum();
+        int draining = (int) q.vms.values().stream().filter(v -> v.draining).count();
+        return Optional.of(new PoolCapacity(queueId, q.vms.size(), total, free, draining, q.waiting.size()));
+    }
+
+    public java.util.Set<String> queueIds() {
+        return java.util.Set.copyOf(queues.keySet());
+    }
+
     public long appliedEvents(String queueId) {
         Queue q = queues.get(queueId);
         return q == null ? 0 : q.appliedEvents;
@@ -157,6 +174,19 @@ public final class JobDispatcher {
     }
 
     // ---- facts from other owners
+
+    /**
+     * Records the sequence of a pool's VM event (pool-manager numbers a pool's events); false for one that is not
+     * newer than the last seen: a redelivered old event must not bring a deleted VM back.
+     */
+    public boolean acceptVmEvent(String poolId, long sequence) {
+        long last = vmEventSequence.getOrDefault(poolId, 0L);
+        if (sequence <= last) {
+            return false;
+        }
+        vmEventSequence.put(poolId, sequence);
+        return true;
+    }
 
     public void submitted(SubmitJob command) {
         Job job = jobs.get(command.jobId());
