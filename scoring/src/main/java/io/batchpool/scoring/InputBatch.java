@@ -1,0 +1,116 @@
+package io.batchpool.scoring;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Up to {@code capacity} rows of model inputs, column by column, reused from batch to batch (numeric columns live in
+ * direct buffers that ONNX Runtime reads without a copy). Made by {@link OnnxModel#newBatch(int)}; not thread-safe:
+ * one per scoring thread.
+ */
+public final class InputBatch {
+
+    private final List<InputColumn> columns;
+    private final int capacity;
+    /** Per column: a FloatBuffer, a DoubleBuffer or a String[]. */
+    private final Object[] data;
+    private int size;
+
+    InputBatch(List<InputColumn> columns, boolean[] doubleColumns, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
+        }
+        this.columns = columns;
+        this.capacity = capacity;
+        this.data = new Object[columns.size()];
+        for (int c = 0; c < data.length; c++) {
+            if (columns.get(c).kind() == ColumnKind.CATEGORICAL) {
+                data[c] = new String[capacity];
+            } else if (doubleColumns[c]) {
+                data[c] = ByteBuffer.allocateDirect(capacity * Double.BYTES).order(ByteOrder.nativeOrder()).asDoubleBuffer();
+            } else {
+                data[c] = ByteBuffer.allocateDirect(capacity * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            }
+        }
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Number of rows filled in; rows {@code [0, size)} are scored. */
+    public int size() {
+        return size;
+    }
+
+    public void size(int rows) {
+        if (rows < 0 || rows > capacity) {
+            throw new IllegalArgumentException("size must be in [0, " + capacity + "], got " + rows);
+        }
+        this.size = rows;
+    }
+
+    public List<InputColumn> columns() {
+        return columns;
+    }
+
+    /** True when the model declares this numeric column as double rather than float. */
+    public boolean isDouble(int column) {
+        return data[column] instanceof DoubleBuffer;
+    }
+
+    public void setFloat(int column, int row, float value) {
+        Object values = data[column];
+        if (values instanceof FloatBuffer floats) {
+            floats.put(row, value);
+        } else if (values instanceof DoubleBuffer doubles) {
+            doubles.put(row, value);
+        } else {
+            throw new IllegalArgumentException("column " + columns.get(column).name() + " is categorical");
+        }
+    }
+
+    public void setDouble(int column, int row, double value) {
+        Object values = data[column];
+        if (values instanceof DoubleBuffer doubles) {
+            doubles.put(row, value);
+        } else if (values instanceof FloatBuffer floats) {
+            floats.put(row, (float) value);
+        } else {
+            throw new IllegalArgumentException("column " + columns.get(column).name() + " is categorical");
+        }
+    }
+
+    public void setString(int column, int row, String value) {
+        if (data[column] instanceof String[] strings) {
+            strings[row] = value;
+        } else {
+            throw new IllegalArgumentException("column " + columns.get(column).name() + " is numeric");
+        }
+    }
+
+    /** The first {@code size} values of a float column, positioned for ONNX Runtime. */
+    FloatBuffer floats(int column) {
+        FloatBuffer floats = (FloatBuffer) data[column];
+        floats.clear();
+        floats.limit(size);
+        return floats;
+    }
+
+    DoubleBuffer doubles(int column) {
+        DoubleBuffer doubles = (DoubleBuffer) data[column];
+        doubles.clear();
+        doubles.limit(size);
+        return doubles;
+    }
+
+    /** The first {@code size} values of a string column (a copy only for a partly filled batch). */
+    String[] strings(int column) {
+        String[] strings = (String[]) data[column];
+        return size == capacity ? strings : Arrays.copyOf(strings, size);
+    }
+}
