@@ -53,7 +53,7 @@ class RunCommandSmokeTest {
                         output.add(line);
                     }
                     System.out.println("[bin/run] " + line);
-                    if (line.startsWith("Batchpool is up")) {
+                    if (line.startsWith("Press Ctrl-C")) { // the last line of the banner
                         up.complete((System.nanoTime() - started) / 1_000_000);
                     }
                 }
