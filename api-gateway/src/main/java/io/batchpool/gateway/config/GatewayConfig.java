@@ -23,6 +23,8 @@ public interface GatewayConfig {
 
     Relay relay();
 
+    WebServices webServices();
+
     Views views();
 
     Kafka kafka();
@@ -39,6 +41,19 @@ public interface GatewayConfig {
         /** Readiness is DOWN while the oldest unrelayed outbox row is older than this. */
         @WithDefault("30s")
         Duration maxBacklogAge();
+    }
+
+    interface WebServices {
+        /**
+         * Largest request body of the endpoints that carry a base64 model (register a web service, update its
+         * model); the rest of the API keeps {@code max-request-bytes}. Base64 needs 4/3 of the model's size.
+         */
+        @WithDefault("100663296")
+        long maxRequestBytes();
+
+        /** Largest model accepted, in bytes after base64 decoding. */
+        @WithDefault("67108864")
+        long maxModelBytes();
     }
 
     interface Views {

@@ -11,6 +11,10 @@ public enum ErrorCode {
     MalformedJson(400),
     /** A serviceUrl that is not the swagger.json URL of a Batchpool web service. */
     InvalidServiceUrl(400),
+    /** The web service's model is not valid base64, not ONNX, breaks the model contract or fails to score a row. */
+    InvalidModel(400),
+    /** Create Pool with the swagger.json URL of a classic web service: only "new" services carry a billing plan. */
+    ClassicServiceHasNoPlan(400),
     /** Missing or wrong key, or a key of another subscription. */
     Unauthorized(401),
     /** The account's key is right but the operator disabled the account. */
@@ -23,7 +27,7 @@ public enum ErrorCode {
     AccountNotFound(404),
     /** No such pool for this account (also another account's pool and a deleted one). */
     PoolNotFound(404),
-    /** The serviceUrl names a web service that does not exist. */
+    /** No such web service for this account (also another account's service and a deleted one). */
     WebServiceNotFound(404),
     MethodNotAllowed(405),
     NotAcceptable(406),

@@ -47,6 +47,11 @@ public record PoolSpec(int vmCount, String billingPlanId, ServiceUrl serviceUrl,
         return Checked.ok(new PoolSpec(vmCount, billingPlanId, service, slots, name));
     }
 
+    /** True when {@code billingPlanId} has the shape of a billing plan id. */
+    public static boolean isPlanId(String billingPlanId) {
+        return billingPlanId != null && PLAN.matcher(billingPlanId).matches();
+    }
+
     /** A VM count as a request gives it: required, 0..{@value #MAX_VM_COUNT} (the account's quota is checked later). */
     public static Optional<Rejection> checkVmCount(Integer vmCount) {
         if (vmCount == null) {

@@ -35,6 +35,10 @@ public class AuthFilter {
         if (type == null) {
             return;
         }
+        if (resource.getResourceMethod() != null
+                && resource.getResourceMethod().isAnnotationPresent(AuthenticatesItself.class)) {
+            return;
+        }
         if (type.isAnnotationPresent(OperatorApi.class)) {
             if (!AccountKeys.matches(bearer(request).orElse(null), config.operatorKey())) {
                 throw new ApiException(ErrorCode.Unauthorized, "missing or wrong operator key");
@@ -54,8 +58,12 @@ public class AuthFilter {
         }
     }
 
-    private static Optional<String> bearer(ContainerRequestContext request) {
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+    static Optional<String> bearer(ContainerRequestContext request) {
+        return bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+    }
+
+    /** The key of an {@code Authorization: Bearer <key>} header value. */
+    static Optional<String> bearer(String header) {
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Optional.empty();
         }

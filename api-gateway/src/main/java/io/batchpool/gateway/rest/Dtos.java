@@ -1,5 +1,9 @@
 package io.batchpool.gateway.rest;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.List;
+
 /** Request bodies: boxed types so that an absent field is {@code null} and reported, not defaulted to 0. */
 final class Dtos {
     private Dtos() {
@@ -16,5 +20,16 @@ final class Dtos {
     }
 
     record ResizePoolRequest(Integer vmCount) {
+    }
+
+    /** {@code model}: the ONNX file, base64. {@code parameters}: a parameter without default is required. */
+    record RegisterServiceRequest(String name, String kind, String billingPlanId, List<ParameterRequest> parameters,
+                                  String model) {
+    }
+
+    record ParameterRequest(String name, @JsonProperty("default") String defaultValue) {
+    }
+
+    record UpdateModelRequest(String model) {
     }
 }

@@ -7,16 +7,23 @@ import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import java.util.regex.Pattern;
+
 /**
  * Refuses a body whose declared length exceeds {@code batchpool.max-request-bytes} before anything reads it, with
- * the API's JSON error (the HTTP layer's own limit would answer 413 without a body).
+ * the API's JSON error (the HTTP layer's own limit would answer 413 without a body). The two endpoints that carry a
+ * base64 model (POST .../services, PUT .../services/{id}/model) have their own, larger limit
+ * ({@code batchpool.web-services.max-request-bytes}).
  */
 @ApplicationScoped
 public class RequestSizeLimit {
+    private static final Pattern MODEL_UPLOAD =
+            Pattern.compile("/(?:subscriptions|workspaces)/[^/]+/services(?:/[^/]+/model)?/?");
 
     void install(@Observes Router router, GatewayConfig config) {
-        long max = config.maxRequestBytes();
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            long max = MODEL_UPLOAD.matcher(ctx.request().path()).matches()
+                    ? config.webServices().maxRequestBytes() : config.maxRequestBytes();
             String length = ctx.request().getHeader("Content-Length");
             if (length != null && tooLong(length, max)) {
                 JsonObject error = new JsonObject().put("error", new JsonObject()

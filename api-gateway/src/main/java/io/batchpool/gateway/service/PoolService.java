@@ -9,7 +9,6 @@ import io.batchpool.gateway.domain.PoolAdmission;
 import io.batchpool.gateway.domain.PoolRecord;
 import io.batchpool.gateway.domain.PoolSpec;
 import io.batchpool.gateway.domain.PoolStatus;
-import io.batchpool.gateway.domain.ServiceUrl;
 import io.batchpool.gateway.publisher.OutboxWriter;
 import io.batchpool.gateway.rest.ApiException;
 import io.batchpool.gateway.store.AccountEntity;
@@ -31,18 +30,20 @@ import java.util.List;
 @ApplicationScoped
 public class PoolService {
     private final OutboxWriter outbox;
+    private final WebServiceService webServices;
     private final Clock clock;
 
     @Inject
-    public PoolService(OutboxWriter outbox, Clock clock) {
+    public PoolService(OutboxWriter outbox, WebServiceService webServices, Clock clock) {
         this.outbox = outbox;
+        this.webServices = webServices;
         this.clock = clock;
     }
 
     @Transactional
     public PoolEntity create(String accountId, PoolSpec spec) {
         AccountEntity account = lockedAccount(accountId);
-        String billingPlanId = spec.serviceUrl() != null ? planOf(spec.serviceUrl()) : spec.billingPlanId();
+        String billingPlanId = spec.serviceUrl() != null ? webServices.planOf(accountId, spec.serviceUrl()) : spec.billingPlanId();
         String poolId = Ids.newId();
         CreatePool command = accepted(PoolAdmission.create(account.limits(), PoolEntity.countActive(accountId),
                 poolId, accountId, billingPlanId, spec));
@@ -123,15 +124,6 @@ public class PoolService {
                     ? "no pool " + poolId : "no such pool (ids are 32 lowercase hex characters)");
         }
         return pool;
-    }
-
-    /**
-     * The billing plan of the web service a serviceUrl names. The web service registry does not exist yet, so
-     * every well-formed URL names a service that is not there.
-     */
-    private static String planOf(ServiceUrl url) {
-        throw new ApiException(ErrorCode.WebServiceNotFound, "no web service " + url.serviceId()
-                + " in subscription " + url.subscriptionId());
     }
 
     private Instant now() {
