@@ -39,4 +39,27 @@ public interface AgentConfig {
     /** Consumer group session timeout: how fast a dead provisioner's partitions move to another one. */
     @WithDefault("PT10S")
     Duration sessionTimeout();
+
+    /**
+     * Where models are read from: {@code <model-dir>/<serviceId>/<version>/model.onnx}. Until the gateway
+     * distributes models through Kafka, something else must put them there.
+     */
+    @WithDefault("${java.io.tmpdir}/batchpool-models")
+    String modelDir();
+
+    /** Loaded models kept in memory (least recently used ones are closed once no attempt uses them). */
+    @WithDefault("4")
+    int modelCacheSize();
+
+    /** Threads running job attempts in this process (all hosted VMs share them). */
+    @WithDefault("2")
+    int jobThreads();
+
+    /** Consumer group whose committed offsets say where the assignments consumer resumes. */
+    @WithDefault("vm-agent-assignments")
+    String assignmentsGroupId();
+
+    /** AttemptProgressed is sent at most this often per attempt. */
+    @WithDefault("PT1S")
+    Duration progressInterval();
 }

@@ -1,6 +1,9 @@
 package io.batchpool.agent.config;
 
+import io.batchpool.agent.consumer.AssignmentConsumer;
 import io.batchpool.agent.consumer.ProvisionerCommandConsumer;
+import io.batchpool.agent.publisher.JobReportPublisher;
+import io.batchpool.agent.service.JobRunner;
 import io.batchpool.agent.publisher.VmReportPublisher;
 import io.batchpool.agent.service.LocalProvisioner;
 import io.batchpool.kit.TopicBootstrap;
@@ -13,7 +16,8 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Start-up order: topics, producer, VM host thread, then the command consumer. Shut-down in reverse, without any
+ * Start-up order: topics, producer, VM host thread, the command consumer, then the job side (report producer,
+ * job runner, assignments consumer). Shut-down in reverse, without any
  * VmStopped: the VMs of a process that ends end with it.
  */
 @ApplicationScoped
@@ -24,10 +28,17 @@ public class AgentLifecycle {
     private final LocalProvisioner provisioner;
     private final ProvisionerCommandConsumer consumer;
     private final MeterRegistry registry;
+    private final JobReportPublisher jobReports;
+    private final JobRunner runner;
+    private final AssignmentConsumer assignments;
 
     public AgentLifecycle(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, KafkaConfig kafka,
                           VmReportPublisher publisher, LocalProvisioner provisioner,
-                          ProvisionerCommandConsumer consumer, MeterRegistry registry) {
+                          ProvisionerCommandConsumer consumer, MeterRegistry registry,
+                          JobReportPublisher jobReports, JobRunner runner, AssignmentConsumer assignments) {
+        this.jobReports = jobReports;
+        this.runner = runner;
+        this.assignments = assignments;
         this.bootstrap = bootstrap;
         this.kafka = kafka;
         this.publisher = publisher;
@@ -37,7 +48,8 @@ public class AgentLifecycle {
     }
 
     void onStart(@Observes StartupEvent event) {
-        Gauge.builder("batchpool.records.skipped", consumer, c -> c.skipped().count())
+        Gauge.builder("batchpool.records.skipped", this,
+                        l -> l.consumer.skipped().count() + l.assignments.skipped().count())
                 .description("records skipped because they could not be decoded")
                 .register(registry);
         Gauge.builder("batchpool.agent.vms", provisioner, p -> p.vms().size())
@@ -47,9 +59,15 @@ public class AgentLifecycle {
         publisher.start(bootstrap, "vm-agent-" + provisioner.agentId());
         provisioner.start();
         consumer.start(bootstrap);
+        jobReports.start(bootstrap, "vm-agent-jobs-" + provisioner.agentId());
+        runner.start();
+        assignments.start(bootstrap);
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        assignments.stop();
+        runner.stop();
+        jobReports.close();
         consumer.stop();
         provisioner.stop();
         publisher.close();

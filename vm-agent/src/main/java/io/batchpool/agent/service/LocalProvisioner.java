@@ -111,6 +111,11 @@ public class LocalProvisioner {
         }
     }
 
+    /** The hosted VM with this id (BOOTING or READY), asked on the host thread. */
+    public java.util.Optional<LocalVm> vm(String vmId) {
+        return vms().stream().filter(vm -> vm.vmId().equals(vmId)).findFirst();
+    }
+
     private void handle(Envelope<ProvisionerCommand> envelope) {
         ProvisionerCommand command = envelope.data();
         if (command instanceof ProvisionVm provision) {
