@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * The Azurite blob service a test run shares, chosen once per JVM: {@code AZURITE_BLOB_ENDPOINT} (env or system
  * property, e.g. {@code http://127.0.0.1:10100/devstoreaccount1}, set by {@code bin/test}), else the project's
  * {@code bin/azurite start} (port {@code BATCHPOOL_AZURITE_PORT}, default 10000), which is left running for the
- * next run, like the shared Kafka broker. Meant to move to test-kit.
+ * next run, like the shared Kafka broker. Shared through this module's test-jar (test-kit cannot hold it:
+ * it needs blob-storage, whose tests need test-kit).
  */
 public final class SharedAzurite {
     public static final String ENV = "AZURITE_BLOB_ENDPOINT";
@@ -41,6 +42,11 @@ public final class SharedAzurite {
                 .allowEmulator(address())
                 .developmentStorage(endpoint())
                 .build();
+    }
+
+    /** {@code UseDevelopmentStorage=true}: the development account at the policy's development endpoint. */
+    public static String developmentStorageConnectionString() {
+        return "UseDevelopmentStorage=true";
     }
 
     /** An explicit connection string for the development account of this Azurite. */

@@ -1,5 +1,7 @@
 package io.batchpool.agent;
 
+import io.batchpool.blob.SharedAzurite;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;

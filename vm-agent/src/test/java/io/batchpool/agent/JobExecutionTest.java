@@ -1,5 +1,7 @@
 package io.batchpool.agent;
 
+import io.batchpool.blob.SharedAzurite;
+
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import io.batchpool.agent.service.JobRunner;
@@ -207,7 +209,7 @@ class JobExecutionTest {
     }
 
     private static BlobReference ref(String relative) {
-        return BlobReference.parse(SharedAzurite.connectionString(), null, relative, null, SharedAzurite.policy());
+        return BlobReference.parse(SharedAzurite.developmentStorageConnectionString(), null, relative, null, SharedAzurite.policy());
     }
 
     private static void upload(String relative, InputStream csv) throws Exception {
@@ -237,9 +239,9 @@ class JobExecutionTest {
         SecretCipher cipher = SecretCipher.fromBase64Key(secretsKey);
         String endpoint = SharedAzurite.endpoint().toString();
         BlobLocation in = new BlobLocation(BlobLocation.Kind.CONNECTION_STRING, endpoint, input,
-                cipher.encrypt(SharedAzurite.connectionString()));
+                cipher.encrypt(SharedAzurite.developmentStorageConnectionString()));
         BlobLocation out = new BlobLocation(BlobLocation.Kind.CONNECTION_STRING, endpoint, output,
-                cipher.encrypt(SharedAzurite.connectionString()));
+                cipher.encrypt(SharedAzurite.developmentStorageConnectionString()));
         JobSpec spec = new JobSpec(job, Ids.newId(), service, 1, vm.pool, Map.of("input1", in),
                 Map.of("output1", out), Map.of(), maxRunTime);
         send(new AssignJob(vm.id, job, attempt, spec));
