@@ -40,6 +40,15 @@ public final class Topics {
     /** {@link io.batchpool.contracts.job.SlotEvent}: job-dispatcher tells pool-manager which VMs are busy. Key: pool id. */
     public static final String SLOT_EVENTS = "batchpool.slot-events.v1";
 
+    /**
+     * {@link io.batchpool.contracts.service.ServiceModelEvent}: api-gateway (outbox) to every VM agent, the models of
+     * registered web services. Key: {@code serviceId:version}. Compacted (one record per version, kept forever);
+     * records are as large as a model (up to 64 MiB, base64), hence the raised {@code max.message.bytes}.
+     */
+    public static final String SERVICE_MODELS = "batchpool.service-models.v1";
+    /** The largest record of {@link #SERVICE_MODELS}: a 64 MiB model in base64 plus its envelope. */
+    public static final int SERVICE_MODELS_MAX_MESSAGE_BYTES = 90 * 1024 * 1024;
+
     /** Kept forever: topics that hold history other services rebuild their state from. */
     private static final Map<String, String> HISTORY = Map.of("cleanup.policy", "delete", "retention.ms", "-1");
     /** Heartbeats are only interesting while fresh. */
@@ -58,5 +67,7 @@ public final class Topics {
             new TopicSpec(JOB_EVENTS, POOL_PARTITIONS, HISTORY),
             new TopicSpec(ASSIGNMENTS, POOL_PARTITIONS, HISTORY),
             new TopicSpec(JOB_REPORTS, POOL_PARTITIONS, HISTORY),
-            new TopicSpec(SLOT_EVENTS, POOL_PARTITIONS, HISTORY));
+            new TopicSpec(SLOT_EVENTS, POOL_PARTITIONS, HISTORY),
+            new TopicSpec(SERVICE_MODELS, 1, Map.of("cleanup.policy", "compact",
+                    "max.message.bytes", Integer.toString(SERVICE_MODELS_MAX_MESSAGE_BYTES))));
 }

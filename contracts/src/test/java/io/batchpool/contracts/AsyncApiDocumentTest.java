@@ -12,6 +12,7 @@ import io.batchpool.contracts.job.JobState;
 import io.batchpool.contracts.job.SlotEvent;
 import io.batchpool.contracts.job.SubmitJob;
 import io.batchpool.contracts.pool.PoolCommand;
+import io.batchpool.contracts.service.ServiceModelEvent;
 import io.batchpool.contracts.pool.PoolEvent;
 import io.batchpool.contracts.pool.PoolState;
 import io.batchpool.contracts.vm.ProvisionerCommand;
@@ -51,33 +52,35 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AsyncApiDocumentTest {
     /** The sealed message family carried by each topic. */
-    static final Map<String, Class<? extends Message>> FAMILY = Map.of(
-            Topics.POOL_COMMANDS, PoolCommand.class,
-            Topics.POOL_EVENTS, PoolEvent.class,
-            Topics.VM_EVENTS, VmEvent.class,
-            Topics.PROVISIONER_COMMANDS, ProvisionerCommand.class,
-            Topics.VM_REPORTS, VmReport.class,
-            Topics.JOB_COMMANDS, JobCommand.class,
-            Topics.JOB_EVENTS, JobEvent.class,
-            Topics.ASSIGNMENTS, Assignment.class,
-            Topics.JOB_REPORTS, JobReport.class,
-            Topics.SLOT_EVENTS, SlotEvent.class);
+    static final Map<String, Class<? extends Message>> FAMILY = Map.ofEntries(
+            Map.entry(Topics.POOL_COMMANDS, PoolCommand.class),
+            Map.entry(Topics.POOL_EVENTS, PoolEvent.class),
+            Map.entry(Topics.VM_EVENTS, VmEvent.class),
+            Map.entry(Topics.PROVISIONER_COMMANDS, ProvisionerCommand.class),
+            Map.entry(Topics.VM_REPORTS, VmReport.class),
+            Map.entry(Topics.JOB_COMMANDS, JobCommand.class),
+            Map.entry(Topics.JOB_EVENTS, JobEvent.class),
+            Map.entry(Topics.ASSIGNMENTS, Assignment.class),
+            Map.entry(Topics.JOB_REPORTS, JobReport.class),
+            Map.entry(Topics.SLOT_EVENTS, SlotEvent.class),
+            Map.entry(Topics.SERVICE_MODELS, ServiceModelEvent.class));
 
     /**
      * The payload field each topic is keyed by (see the javadoc of Topics and of each family's {@code key()}):
      * job families are keyed by queue id, not by their aggregate (the job id).
      */
-    static final Map<String, String> KEY_FIELD = Map.of(
-            Topics.POOL_COMMANDS, "poolId",
-            Topics.POOL_EVENTS, "poolId",
-            Topics.VM_EVENTS, "poolId",
-            Topics.PROVISIONER_COMMANDS, "vmId",
-            Topics.VM_REPORTS, "poolId",
-            Topics.JOB_COMMANDS, "queueId",
-            Topics.JOB_EVENTS, "queueId",
-            Topics.ASSIGNMENTS, "vmId",
-            Topics.JOB_REPORTS, "queueId",
-            Topics.SLOT_EVENTS, "poolId");
+    static final Map<String, String> KEY_FIELD = Map.ofEntries(
+            Map.entry(Topics.POOL_COMMANDS, "poolId"),
+            Map.entry(Topics.POOL_EVENTS, "poolId"),
+            Map.entry(Topics.VM_EVENTS, "poolId"),
+            Map.entry(Topics.PROVISIONER_COMMANDS, "vmId"),
+            Map.entry(Topics.VM_REPORTS, "poolId"),
+            Map.entry(Topics.JOB_COMMANDS, "queueId"),
+            Map.entry(Topics.JOB_EVENTS, "queueId"),
+            Map.entry(Topics.ASSIGNMENTS, "vmId"),
+            Map.entry(Topics.JOB_REPORTS, "queueId"),
+            Map.entry(Topics.SLOT_EVENTS, "poolId"),
+            Map.entry(Topics.SERVICE_MODELS, "modelId"));
 
     /** Who writes and who reads each topic: "service action address". */
     static final Set<String> FLOW = Set.of(
@@ -101,7 +104,9 @@ class AsyncApiDocumentTest {
             "vm-agent send " + Topics.JOB_REPORTS,
             "job-dispatcher receive " + Topics.JOB_REPORTS,
             "job-dispatcher send " + Topics.SLOT_EVENTS,
-            "pool-manager receive " + Topics.SLOT_EVENTS);
+            "pool-manager receive " + Topics.SLOT_EVENTS,
+            "api-gateway send " + Topics.SERVICE_MODELS,
+            "vm-agent receive " + Topics.SERVICE_MODELS);
 
     static JsonNode doc;
 

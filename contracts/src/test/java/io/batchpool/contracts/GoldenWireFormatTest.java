@@ -3,6 +3,7 @@ package io.batchpool.contracts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchpool.contracts.job.*;
 import io.batchpool.contracts.pool.*;
+import io.batchpool.contracts.service.*;
 import io.batchpool.contracts.vm.*;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,7 @@ class GoldenWireFormatTest {
     static final EventCodec<Assignment> ASSIGNMENTS = new EventCodec<>(Assignment.class);
     static final EventCodec<JobReport> JOB_REPORTS = new EventCodec<>(JobReport.class);
     static final EventCodec<SlotEvent> SLOT_EVENTS = new EventCodec<>(SlotEvent.class);
+    static final EventCodec<ServiceModelEvent> MODELS = new EventCodec<>(ServiceModelEvent.class);
     static final String JOB = "4f1c0a9b8e7d6c5b4a3928171605f4e3";
     static final String SERVICE = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b";
 
@@ -99,7 +101,9 @@ class GoldenWireFormatTest {
                 new Sample<>(JOB_REPORTS, new AttemptFailed(JOB, POOL, VM, 1, "input blob testint/data.csv not found", false)),
                 new Sample<>(JOB_REPORTS, new ResultsCommitted(JOB, POOL, VM, 1, RESULTS)),
                 new Sample<>(SLOT_EVENTS, new VmBusy(POOL, VM)),
-                new Sample<>(SLOT_EVENTS, new VmIdle(POOL, VM)));
+                new Sample<>(SLOT_EVENTS, new VmIdle(POOL, VM)),
+                new Sample<>(MODELS, ModelPublished.of(SERVICE, ACCOUNT, 3,
+                        "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", "foo".getBytes(StandardCharsets.UTF_8))));
     }
 
     @Test
@@ -127,7 +131,8 @@ class GoldenWireFormatTest {
                 .collect(Collectors.toSet());
         List<String> all = new ArrayList<>();
         for (Class<?> family : List.of(PoolCommand.class, PoolEvent.class, VmEvent.class, ProvisionerCommand.class,
-                VmReport.class, JobCommand.class, JobEvent.class, Assignment.class, JobReport.class, SlotEvent.class)) {
+                VmReport.class, JobCommand.class, JobEvent.class, Assignment.class, JobReport.class, SlotEvent.class,
+                ServiceModelEvent.class)) {
             Arrays.stream(family.getPermittedSubclasses()).map(Class::getSimpleName).forEach(all::add);
         }
         assertThat(sampled).containsExactlyInAnyOrderElementsOf(all);

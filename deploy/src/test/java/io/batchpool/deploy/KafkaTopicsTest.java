@@ -50,8 +50,9 @@ class KafkaTopicsTest {
             for (Topics.TopicSpec spec : Topics.ALL) {
                 ObjectNode topic = one(topics, "KafkaTopic", spec.name());
                 assertThat(topic.path("spec").path("partitions").asInt())
-                        .as("%s in %s: the pool topics are co-partitioned", spec.name(), overlay.getFileName())
-                        .isEqualTo(Topics.POOL_PARTITIONS);
+                        .as("%s in %s: the contract's partitions (pool topics are co-partitioned)", spec.name(),
+                                overlay.getFileName())
+                        .isEqualTo(spec.partitions());
                 assertThat(config(topic)).as("config of %s in %s", spec.name(), overlay.getFileName())
                         .containsAllEntriesOf(spec.config());
             }
