@@ -29,6 +29,61 @@ public interface GatewayConfig {
 
     Kafka kafka();
 
+    Jobs jobs();
+
+    Classic classic();
+
+    Blob blob();
+
+    Secrets secrets();
+
+    interface Jobs {
+        /** Jobs of an account that may wait (created, queued or assigned, not yet running) before submits get 429. */
+        @WithDefault("10000")
+        int maxQueuedPerAccount();
+
+        /** Run-time limit of every job: an attempt running longer fails with Details saying so. */
+        @WithDefault("PT2H")
+        Duration maxRunTime();
+    }
+
+    /** The shared classic pool (DESIGN §3), owned by a system account, that runs jobs without AzureBatchPoolId. */
+    interface Classic {
+        /** Its pool id, which is also job-dispatcher's {@code classic-queue-id}: keep both equal. */
+        @WithDefault("00000000000000000000000000c1a551")
+        String poolId();
+
+        /** VMs of the classic pool (the gateway resizes it to this at start-up). */
+        @WithDefault("2")
+        int vms();
+
+        @WithDefault("4")
+        int slotsPerVm();
+
+        /** The plan the classic pool's VM hours go to (classic jobs are metered in run-seconds too). */
+        @WithDefault("classic")
+        String billingPlanId();
+    }
+
+    /** Blob endpoints jobs may name (allow-list against SSRF); the same settings as vm-agent's. */
+    interface Blob {
+        /** Comma-separated host suffixes, e.g. {@code .blob.core.windows.net}. */
+        @WithDefault(".blob.core.windows.net")
+        String allowedHostSuffixes();
+
+        /** Comma-separated emulator {@code host:port}s (Azurite); empty in production. */
+        java.util.Optional<String> emulatorEndpoints();
+
+        /** What {@code UseDevelopmentStorage=true} means (accepted only if it is itself allowed). */
+        @WithDefault("http://127.0.0.1:10000/devstoreaccount1")
+        String developmentStorageEndpoint();
+    }
+
+    interface Secrets {
+        /** AES-256 key (base64 of 32 bytes) sealing storage credentials in job commands; vm-agent has the same. */
+        String key();
+    }
+
     interface Relay {
         /** Longest pause of the outbox relay when no commit wakes it. */
         @WithDefault("200ms")

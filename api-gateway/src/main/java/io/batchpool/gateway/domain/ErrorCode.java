@@ -7,6 +7,12 @@ package io.batchpool.gateway.domain;
 public enum ErrorCode {
     /** A field is missing, of the wrong type or out of range, or the request is inconsistent. */
     InvalidRequest(400),
+    /** A BES call without {@code ?api-version=2.0}, or with a version this gateway does not speak. */
+    UnsupportedApiVersion(400),
+    /** An AzureBlobDataReference that cannot name a blob: fields missing or malformed, or a bad connection string. */
+    InvalidBlobReference(400),
+    /** A blob endpoint outside the allow-list (the Azure public suffix and the configured emulators). */
+    BlobEndpointNotAllowed(400),
     /** The body is not JSON at all. */
     MalformedJson(400),
     /** A serviceUrl that is not the swagger.json URL of a Batchpool web service. */
@@ -31,11 +37,17 @@ public enum ErrorCode {
     WebServiceNotFound(404),
     MethodNotAllowed(405),
     NotAcceptable(406),
-    /** The pool is being deleted: it cannot be resized. */
+    /** No such BES job of this web service. */
+    JobNotFound(404),
+    /** The pool is being deleted: it cannot be resized, and takes no new jobs. */
     PoolDeleting(409),
+    /** The job is Finished, Failed or Cancelled: it cannot be started or cancelled. */
+    JobEnded(409),
     /** The body is larger than any request of this API needs. */
     RequestTooLarge(413),
     UnsupportedMediaType(415),
+    /** The account has as many waiting (not yet running) jobs as it may; retry after {@code Retry-After} seconds. */
+    TooManyQueuedJobs(429),
     /** A bug or an unavailable database; never caused by what a client sends. */
     InternalError(500),
     ServiceUnavailable(503);

@@ -1,6 +1,6 @@
 package io.batchpool.gateway.health;
 
-import io.batchpool.gateway.consumer.PoolViewConsumer;
+import io.batchpool.gateway.consumer.ViewConsumer;
 import io.batchpool.gateway.publisher.OutboxRelay;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +12,7 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class GatewayMetrics {
 
-    void register(@Observes StartupEvent event, MeterRegistry registry, OutboxRelay relay, PoolViewConsumer views) {
+    void register(@Observes StartupEvent event, MeterRegistry registry, OutboxRelay relay, ViewConsumer views) {
         Gauge.builder("batchpool.outbox.backlog", relay, r -> r.backlog().rows())
                 .description("Pool commands recorded but not yet acknowledged by Kafka")
                 .register(registry);

@@ -1,7 +1,7 @@
 package io.batchpool.gateway.health;
 
 import io.batchpool.gateway.config.GatewayConfig;
-import io.batchpool.gateway.consumer.PoolViewConsumer;
+import io.batchpool.gateway.consumer.ViewConsumer;
 import io.batchpool.gateway.publisher.OutboxRelay;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,12 +21,12 @@ import java.time.Duration;
 @ApplicationScoped
 public class GatewayReadinessCheck implements HealthCheck {
     private final OutboxRelay relay;
-    private final PoolViewConsumer views;
+    private final ViewConsumer views;
     private final GatewayConfig config;
     private final Clock clock;
 
     @Inject
-    public GatewayReadinessCheck(OutboxRelay relay, PoolViewConsumer views, GatewayConfig config, Clock clock) {
+    public GatewayReadinessCheck(OutboxRelay relay, ViewConsumer views, GatewayConfig config, Clock clock) {
         this.relay = relay;
         this.views = views;
         this.config = config;

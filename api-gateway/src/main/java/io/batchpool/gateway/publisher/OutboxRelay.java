@@ -9,7 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
+import io.batchpool.contracts.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -208,7 +210,7 @@ public class OutboxRelay {
                 d.executeUpdate();
                 array.free();
             }
-            LOG.debugf("relayed %d pool commands", ids.size());
+            LOG.debugf("relayed %d outbox rows", ids.size());
         }
     }
 
@@ -226,7 +228,11 @@ public class OutboxRelay {
 
     private Producer<String, byte[]> producer() {
         if (producer == null) {
-            producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "api-gateway-outbox-relay"));
+            java.util.Map<String, Object> props = KafkaClients.producer(bootstrap, "api-gateway-outbox-relay");
+            // a service-models record carries a whole model: the request and the buffer must hold the largest
+            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.SERVICE_MODELS_MAX_MESSAGE_BYTES + (1 << 20));
+            props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 4L * Topics.SERVICE_MODELS_MAX_MESSAGE_BYTES);
+            producer = new KafkaProducer<>(props);
         }
         return producer;
     }

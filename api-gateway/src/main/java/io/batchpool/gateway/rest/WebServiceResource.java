@@ -120,7 +120,7 @@ public class WebServiceResource {
     public Map<String, Object> swagger(@PathParam("subscriptionId") String subscriptionId,
                                        @PathParam("serviceId") String serviceId,
                                        @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        ServiceView v = services.forSwagger(subscriptionId, serviceId, AuthFilter.bearer(authorization).orElse(null));
+        ServiceView v = services.forClient(subscriptionId, serviceId, AuthFilter.bearer(authorization).orElse(null));
         return ServiceSwagger.describe(new ServiceSwagger.Service(config.publicUrl(), v.service().accountId,
                 v.service().id, v.service().name, v.service().kind, v.service().billingPlanId, v.version().version(),
                 v.inputs(), v.parameters()));

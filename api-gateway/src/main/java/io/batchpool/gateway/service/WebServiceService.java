@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.batchpool.contracts.Ids;
+import io.batchpool.contracts.service.ModelPublished;
+import io.batchpool.gateway.publisher.OutboxWriter;
 import io.batchpool.gateway.domain.AccountKeys;
 import io.batchpool.gateway.domain.ErrorCode;
 import io.batchpool.gateway.domain.ModelInput;
@@ -41,11 +43,13 @@ public class WebServiceService {
 
     private final Clock clock;
     private final ObjectMapper json;
+    private final OutboxWriter outbox;
 
     @Inject
-    public WebServiceService(Clock clock, ObjectMapper json) {
+    public WebServiceService(Clock clock, ObjectMapper json, OutboxWriter outbox) {
         this.clock = clock;
         this.json = json;
+        this.outbox = outbox;
     }
 
     /** A service as its owner sees it (never the model bytes). */
@@ -81,7 +85,7 @@ public class WebServiceService {
         s.persist();
         List<StoredParameter> parameters = spec.parameters().stream()
                 .map(p -> new StoredParameter(p.name(), p.defaultValue())).toList();
-        VersionInfo version = addVersion(s.id, 1, model, write(parameters), now);
+        VersionInfo version = addVersion(s, 1, model, write(parameters), now);
         return new WithKeys(view(s, version), primary, secondary);
     }
 
@@ -105,7 +109,7 @@ public class WebServiceService {
         Instant now = now();
         s.currentVersion = s.currentVersion + 1;
         s.updatedAt = now;
-        return view(s, addVersion(s.id, s.currentVersion, model, previous.parameters(), now));
+        return view(s, addVersion(s, s.currentVersion, model, previous.parameters(), now));
     }
 
     /** Replaces one key ({@code primary} or {@code secondary}); the old one stops working at once. */
@@ -140,7 +144,7 @@ public class WebServiceService {
      * of the service's API keys. A wrong key is 401 whether or not the service exists.
      */
     @Transactional
-    public ServiceView forSwagger(String subscriptionId, String serviceId, String key) {
+    public ServiceView forClient(String subscriptionId, String serviceId, String key) {
         if (key == null) {
             throw new ApiException(ErrorCode.Unauthorized,
                     "missing Authorization: Bearer <web service API key or account key>");
@@ -185,9 +189,11 @@ public class WebServiceService {
         return s.billingPlanId;
     }
 
-    private VersionInfo addVersion(String serviceId, int number, CheckedModel model, String parameters, Instant now) {
+    /** Stores a version and, in the same transaction, publishes its model to the VM agents (service-models topic). */
+    private VersionInfo addVersion(WebServiceEntity service, int number, CheckedModel model, String parameters,
+                                   Instant now) {
         WebServiceVersionEntity v = new WebServiceVersionEntity();
-        v.serviceId = serviceId;
+        v.serviceId = service.id;
         v.version = number;
         v.model = model.bytes();
         v.modelSha256 = model.sha256();
@@ -195,6 +201,7 @@ public class WebServiceService {
         v.parameters = parameters;
         v.createdAt = now;
         v.persist();
+        outbox.record(ModelPublished.of(service.id, service.accountId, number, model.sha256(), model.bytes()), number, now);
         return new VersionInfo(number, v.modelSha256, v.inputSchema, v.parameters, now);
     }
 

@@ -7,7 +7,7 @@ import io.batchpool.contracts.pool.PoolDeleted;
 import io.batchpool.contracts.pool.PoolEvent;
 import io.batchpool.contracts.pool.PoolState;
 import io.batchpool.contracts.pool.PoolStatusChanged;
-import io.batchpool.gateway.consumer.PoolViewConsumer;
+import io.batchpool.gateway.consumer.ViewConsumer;
 import io.batchpool.gateway.it.GatewayTestSupport.Account;
 import io.batchpool.kit.KafkaClients;
 import io.batchpool.testkit.SharedBroker;
@@ -37,7 +37,7 @@ class PoolViewTest {
     private static final EventCodec<PoolEvent> CODEC = new EventCodec<>(PoolEvent.class);
 
     @Inject
-    PoolViewConsumer consumer;
+    ViewConsumer consumer;
 
     KafkaProducer<String, byte[]> producer;
 

@@ -4,6 +4,7 @@ import io.batchpool.contracts.DecodeException;
 import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Topics;
+import io.batchpool.contracts.job.JobEvent;
 import io.batchpool.contracts.pool.PoolEvent;
 import io.batchpool.gateway.config.GatewayConfig;
 import io.batchpool.kit.KafkaClients;
@@ -33,17 +34,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Builds the pool view from {@code batchpool.pool-events.v1} (group {@code api-gateway-views}): one thread, batch
- * applied in one DB transaction, offsets committed after it. Delivery is at least once and the updates are
+ * Builds the pool and job views from {@code batchpool.pool-events.v1} and {@code batchpool.job-events.v1} (group
+ * {@code api-gateway-views}): one thread, each poll's events applied in one DB transaction per topic, offsets
+ * committed after both. Delivery is at least once and the updates are
  * versioned, so re-delivery is harmless. Undecodable records are counted ({@link SkippedRecords}) and skipped.
  * Topics are ensured on this thread, so the gateway starts (and admits requests) while the broker is away.
  */
 @ApplicationScoped
-public class PoolViewConsumer {
-    private static final Logger LOG = Logger.getLogger(PoolViewConsumer.class);
-    private static final EventCodec<PoolEvent> CODEC = new EventCodec<>(PoolEvent.class);
+public class ViewConsumer {
+    private static final Logger LOG = Logger.getLogger(ViewConsumer.class);
+    private static final EventCodec<PoolEvent> POOL_CODEC = new EventCodec<>(PoolEvent.class);
+    private static final EventCodec<JobEvent> JOB_CODEC = new EventCodec<>(JobEvent.class);
 
     private final PoolViewWriter writer;
+    private final JobViewWriter jobWriter;
     private final GatewayConfig config;
     private final String bootstrap;
     private final SkippedRecords skipped = new SkippedRecords();
@@ -55,16 +59,17 @@ public class PoolViewConsumer {
     private Thread thread;
 
     @Inject
-    public PoolViewConsumer(PoolViewWriter writer, GatewayConfig config,
-                            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    public ViewConsumer(PoolViewWriter writer, JobViewWriter jobWriter, GatewayConfig config,
+                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         this.writer = writer;
+        this.jobWriter = jobWriter;
         this.config = config;
         this.bootstrap = bootstrap;
     }
 
     void start(@Observes StartupEvent event) {
         running = true;
-        thread = new Thread(this::run, "pool-view-consumer");
+        thread = new Thread(this::run, "view-consumer");
         thread.setDaemon(true);
         thread.start();
     }
@@ -105,7 +110,7 @@ public class PoolViewConsumer {
             } catch (WakeupException e) {
                 break;
             } catch (RuntimeException e) {
-                LOG.warnf("pool view consumer failed, restarting in 2 s: %s", e.toString());
+                LOG.warnf("view consumer failed, restarting in 2 s: %s", e.toString());
                 assigned = false;
                 sleep(2000);
             }
@@ -115,11 +120,11 @@ public class PoolViewConsumer {
     private void consume() {
         java.util.Map<String, Object> props = KafkaClients.consumer(bootstrap, config.views().groupId(), "api-gateway-views");
         props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
-                config.views().instanceId().orElseGet(PoolViewConsumer::hostName));
+                config.views().instanceId().orElseGet(ViewConsumer::hostName));
         props.put(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
             consumer = c;
-            c.subscribe(List.of(Topics.POOL_EVENTS), new ConsumerRebalanceListener() {
+            c.subscribe(List.of(Topics.POOL_EVENTS, Topics.JOB_EVENTS), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
                     assigned = false;
@@ -129,7 +134,7 @@ public class PoolViewConsumer {
                 public void onPartitionsAssigned(Collection<TopicPartition> given) {
                     partitions = Set.copyOf(c.assignment());
                     assigned = true;
-                    LOG.infof("pool view consumer assigned %s", partitions);
+                    LOG.infof("view consumer assigned %s", partitions);
                 }
             });
             while (running) {
@@ -137,7 +142,8 @@ public class PoolViewConsumer {
                 if (records.isEmpty()) {
                     continue;
                 }
-                List<Envelope<PoolEvent>> events = new ArrayList<>(records.count());
+                List<Envelope<PoolEvent>> events = new ArrayList<>();
+                List<Envelope<JobEvent>> jobEvents = new ArrayList<>();
                 Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
                 Map<TopicPartition, Long> first = new HashMap<>();
                 for (ConsumerRecord<String, byte[]> record : records) {
@@ -145,16 +151,26 @@ public class PoolViewConsumer {
                     first.putIfAbsent(tp, record.offset());
                     next.put(tp, new OffsetAndMetadata(record.offset() + 1));
                     try {
-                        events.add(CODEC.decode(record.value()));
+                        if (Topics.JOB_EVENTS.equals(record.topic())) {
+                            jobEvents.add(JOB_CODEC.decode(record.value()));
+                        } else {
+                            events.add(POOL_CODEC.decode(record.value()));
+                        }
                     } catch (DecodeException e) {
                         skipped.skip(record, e);
                     }
                 }
                 try {
-                    writer.apply(events);
+                    if (!events.isEmpty()) {
+                        writer.apply(events);
+                    }
+                    if (!jobEvents.isEmpty()) {
+                        jobWriter.apply(jobEvents);
+                    }
                 } catch (RuntimeException e) {
                     // the database is away: re-read the batch later (updates are versioned, so this is harmless)
-                    LOG.warnf("cannot apply %d pool events, retrying: %s", events.size(), e.toString());
+                    LOG.warnf("cannot apply %d pool and %d job events, retrying: %s", events.size(), jobEvents.size(),
+                            e.toString());
                     first.forEach(c::seek);
                     sleep(1000);
                     continue;

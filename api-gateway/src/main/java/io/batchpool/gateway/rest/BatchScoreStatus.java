@@ -1,0 +1,74 @@
+package io.batchpool.gateway.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.batchpool.contracts.job.JobState;
+import io.batchpool.contracts.job.ResultLocation;
+import io.batchpool.gateway.store.JobEntity;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * BES BatchScoreStatus: {@code StatusCode}, {@code Results}, {@code Details} exactly as Azure ML classic wrote them,
+ * then our extensions (clients ignore unknown fields): {@code JobId}, {@code State} (the dispatcher's finer state),
+ * {@code QueuePosition} while queued (1 = next), {@code AzureBatchPoolId}, {@code ServiceVersion}, {@code Attempt},
+ * {@code RowsScored} and the times {@code CreatedAt}, {@code StartTime}, {@code EndTime}.
+ */
+public final class BatchScoreStatus {
+    private static final TypeReference<Map<String, ResultLocation>> RESULTS = new TypeReference<>() {
+    };
+
+    private BatchScoreStatus() {
+    }
+
+    public static Map<String, Object> of(JobEntity job, long queuePosition, ObjectMapper json) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("StatusCode", job.state.wireStatus());
+        s.put("Results", results(job, json));
+        s.put("Details", job.details);
+        s.put("JobId", job.id);
+        s.put("State", title(job.state));
+        if (job.state == JobState.QUEUED) {
+            s.put("QueuePosition", queuePosition);
+        }
+        s.put("AzureBatchPoolId", job.poolId);
+        s.put("ServiceVersion", job.serviceVersion);
+        s.put("Attempt", job.attempt);
+        s.put("RowsScored", job.rowsScored);
+        s.put("CreatedAt", job.createdAt == null ? null : job.createdAt.toString());
+        s.put("StartTime", job.startedAt == null ? null : job.startedAt.toString());
+        s.put("EndTime", job.endedAt == null ? null : job.endedAt.toString());
+        return s;
+    }
+
+    /** Output name to AzureBlobDataReference: a client downloads {@code BaseLocation + RelativeLocation + SasBlobToken}. */
+    private static Map<String, Object> results(JobEntity job, ObjectMapper json) {
+        if (job.results == null) {
+            return null;
+        }
+        Map<String, ResultLocation> stored;
+        try {
+            stored = json.readValue(job.results, RESULTS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored results of job " + job.id + " are unreadable", e);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        stored.forEach((name, loc) -> {
+            Map<String, Object> ref = new LinkedHashMap<>();
+            ref.put("ConnectionString", null);
+            ref.put("RelativeLocation", loc.relativeLocation());
+            ref.put("BaseLocation", loc.baseLocation());
+            ref.put("SasBlobToken", loc.sasBlobToken());
+            out.put(name, ref);
+        });
+        return out;
+    }
+
+    private static String title(JobState state) {
+        String n = state.name().toLowerCase(Locale.ROOT);
+        return Character.toUpperCase(n.charAt(0)) + n.substring(1);
+    }
+}

@@ -1,0 +1,225 @@
+package io.batchpool.gateway.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.batchpool.gateway.domain.BesJobRequest;
+import io.batchpool.gateway.domain.Checked;
+import io.batchpool.gateway.domain.ErrorCode;
+import io.batchpool.gateway.service.JobService;
+import io.batchpool.gateway.service.WebServiceService;
+import io.batchpool.gateway.service.WebServiceService.ServiceView;
+import io.batchpool.gateway.store.JobEntity;
+import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Batch Requests URL of a web service, Azure ML Studio (classic) BES api-version 2.0 (DESIGN §1): submit, start,
+ * status, cancel, and our listing. Authenticated by the web service's API key (primary or secondary) or the account
+ * key of its subscription; every call carries {@code ?api-version=2.0}.
+ */
+@Path("/{scope: subscriptions|workspaces}/{subscriptionId}/services/{serviceId}/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "BES jobs")
+public class JobResource {
+    static final String API_VERSION = "2.0";
+    static final int MAX_IDEMPOTENCY_KEY = 200;
+    static final int DEFAULT_PAGE = 50;
+    static final int MAX_PAGE = 500;
+
+    private final WebServiceService services;
+    private final JobService jobs;
+    private final ObjectMapper json;
+
+    @Inject
+    public JobResource(WebServiceService services, JobService jobs, ObjectMapper json) {
+        this.services = services;
+        this.jobs = jobs;
+        this.json = json;
+    }
+
+    @POST
+    @Operation(summary = "Submit a job (BatchExecutionRequest); answers the job id as a bare JSON string; the job waits until started")
+    public Response submit(@PathParam("subscriptionId") String subscriptionId, @PathParam("serviceId") String serviceId,
+                           @QueryParam("api-version") String apiVersion,
+                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                           @HeaderParam("Idempotency-Key") String idempotencyKey,
+                           @HeaderParam("x-ms-client-request-id") String clientRequestId,
+                           String text) throws java.io.IOException {
+        ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
+        String key = idempotencyKey(idempotencyKey, clientRequestId);
+        // read after authorizing, so that a wrong key is 401 whatever the body
+        BesDtos.BatchExecutionRequest body = text == null || text.isBlank() ? null
+                : json.readValue(text, BesDtos.BatchExecutionRequest.class);
+        Checked<BesJobRequest> checked = BesJobRequest.check(body == null ? null : body.toRaw(), service.parameters());
+        if (checked instanceof Checked.Rejected<BesJobRequest> rejected) {
+            throw new ApiException(rejected.rejection());
+        }
+        JobService.Admissible admissible = jobs.prepare(service, ((Checked.Ok<BesJobRequest>) checked).value());
+        JobEntity job;
+        try {
+            job = jobs.submit(admissible, key);
+        } catch (PersistenceException e) {
+            // a concurrent submit with the same idempotency key won the unique index: answer its job
+            job = key == null ? null : jobs.byIdempotencyKey(service.service().id, key).orElse(null);
+            if (job == null) {
+                throw e;
+            }
+        }
+        return Response.ok("\"" + job.id + "\"", MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    @POST
+    @Path("/{jobId}/start")
+    @Operation(summary = "Start (queue) a submitted job; a repeated start of a queued or running job changes nothing")
+    public Response start(@PathParam("subscriptionId") String subscriptionId, @PathParam("serviceId") String serviceId,
+                          @PathParam("jobId") String jobId, @QueryParam("api-version") String apiVersion,
+                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
+        jobs.start(service.service().id, jobId);
+        return Response.ok().build();
+    }
+
+    @GET
+    @Path("/{jobId}")
+    @Operation(summary = "Job status (BatchScoreStatus, with extension fields)")
+    public Map<String, Object> status(@PathParam("subscriptionId") String subscriptionId,
+                                      @PathParam("serviceId") String serviceId, @PathParam("jobId") String jobId,
+                                      @QueryParam("api-version") String apiVersion,
+                                      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
+        JobEntity job = jobs.get(service.service().id, jobId);
+        return BatchScoreStatus.of(job, jobs.queuePosition(job), json);
+    }
+
+    @DELETE
+    @Path("/{jobId}")
+    @Operation(summary = "Cancel a job, queued or running")
+    public Response cancel(@PathParam("subscriptionId") String subscriptionId, @PathParam("serviceId") String serviceId,
+                           @PathParam("jobId") String jobId, @QueryParam("api-version") String apiVersion,
+                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
+        jobs.cancel(service.service().id, jobId);
+        return Response.ok().build();
+    }
+
+    @GET
+    @Operation(summary = "List the service's jobs, newest first ($top per page, NextLink to the next page); an extension")
+    public Map<String, Object> list(@PathParam("subscriptionId") String subscriptionId,
+                                    @PathParam("serviceId") String serviceId,
+                                    @QueryParam("api-version") String apiVersion,
+                                    @QueryParam("$top") String top, @QueryParam("$skiptoken") String skipToken,
+                                    @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                    @Context UriInfo uri) {
+        ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
+        int limit = pageSize(top);
+        Cursor after = skipToken == null ? null : Cursor.parse(skipToken);
+        List<JobEntity> page = jobs.page(service.service().id, after == null ? null : after.createdAt(),
+                after == null ? null : after.jobId(), limit + 1);
+        List<Map<String, Object>> value = new ArrayList<>();
+        for (JobEntity job : page.subList(0, Math.min(limit, page.size()))) {
+            value.add(BatchScoreStatus.of(job, jobs.queuePosition(job), json));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Value", value);
+        String next = null;
+        if (page.size() > limit) {
+            JobEntity last = page.get(limit - 1);
+            // OData style, `$` as it is: the token is URL-safe base64
+            next = uri.getAbsolutePath() + "?api-version=" + API_VERSION + "&$top=" + limit + "&$skiptoken="
+                    + new Cursor(last.createdAt, last.id).token();
+        }
+        body.put("NextLink", next);
+        return body;
+    }
+
+    private ServiceView authorize(String subscriptionId, String serviceId, String apiVersion, String authorization) {
+        if (apiVersion == null) {
+            throw new ApiException(ErrorCode.UnsupportedApiVersion, "the query parameter api-version is required; "
+                    + "this Batch Requests URL speaks api-version=" + API_VERSION);
+        }
+        if (!API_VERSION.equals(apiVersion)) {
+            throw new ApiException(ErrorCode.UnsupportedApiVersion, "api-version " + printable(apiVersion)
+                    + " is not supported; use api-version=" + API_VERSION);
+        }
+        return services.forClient(subscriptionId, serviceId, AuthFilter.bearer(authorization).orElse(null));
+    }
+
+    private static String idempotencyKey(String idempotencyKey, String clientRequestId) {
+        String key = idempotencyKey != null && !idempotencyKey.isBlank() ? idempotencyKey : clientRequestId;
+        if (key == null || key.isBlank()) {
+            return null;
+        }
+        if (key.length() > MAX_IDEMPOTENCY_KEY || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new ApiException(ErrorCode.InvalidRequest, "Idempotency-Key / x-ms-client-request-id must be 1 to "
+                    + MAX_IDEMPOTENCY_KEY + " printable ASCII characters without spaces");
+        }
+        return key;
+    }
+
+    private static int pageSize(String top) {
+        if (top == null) {
+            return DEFAULT_PAGE;
+        }
+        try {
+            int n = Integer.parseInt(top);
+            if (n >= 1 && n <= MAX_PAGE) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new ApiException(ErrorCode.InvalidRequest, "$top must be an integer from 1 to " + MAX_PAGE);
+    }
+
+    private static String printable(String s) {
+        String cleaned = s.replaceAll("[^0-9A-Za-z._-]", "?");
+        return "'" + (cleaned.length() > 20 ? cleaned.substring(0, 20) + "..." : cleaned) + "'";
+    }
+
+    /** Position after the last job of a page: its creation time (microseconds) and id. */
+    record Cursor(Instant createdAt, String jobId) {
+        String token() {
+            long micros = createdAt.getEpochSecond() * 1_000_000L + createdAt.getNano() / 1_000;
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((micros + ":" + jobId).getBytes(StandardCharsets.US_ASCII));
+        }
+
+        static Cursor parse(String token) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII).split(":");
+                if (parts.length == 2 && parts[1].matches("[0-9a-f]{32}")) {
+                    long micros = Long.parseLong(parts[0]);
+                    return new Cursor(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                            Math.floorMod(micros, 1_000_000L) * 1_000L), parts[1]);
+                }
+            } catch (IllegalArgumentException e) {
+                // the message below
+            }
+            throw new ApiException(ErrorCode.InvalidRequest, "$skiptoken is not a token this API gave (take NextLink as it is)");
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package io.batchpool.gateway.service;
+
+import io.batchpool.blob.BlobReference;
+import io.batchpool.blob.EndpointPolicy;
+import io.batchpool.blob.InvalidBlobReferenceException;
+import io.batchpool.blob.SecretCipher;
+import io.batchpool.contracts.Ids;
+import io.batchpool.contracts.job.BlobLocation;
+import io.batchpool.contracts.job.JobCommand;
+import io.batchpool.contracts.job.JobSpec;
+import io.batchpool.contracts.job.JobState;
+import io.batchpool.contracts.job.SubmitJob;
+import io.batchpool.gateway.config.GatewayConfig;
+import io.batchpool.gateway.domain.BesJobRequest;
+import io.batchpool.gateway.domain.Decision;
+import io.batchpool.gateway.domain.ErrorCode;
+import io.batchpool.gateway.domain.JobRecord;
+import io.batchpool.gateway.domain.PoolStatus;
+import io.batchpool.gateway.publisher.OutboxRelay;
+import io.batchpool.gateway.publisher.OutboxWriter;
+import io.batchpool.gateway.rest.ApiException;
+import io.batchpool.gateway.service.WebServiceService.ServiceView;
+import io.batchpool.gateway.store.JobEntity;
+import io.batchpool.gateway.store.PoolEntity;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * BES job admission (DESIGN §3): a submit is checked against the registry (service, key, pool ownership,
+ * parameters, blob references under the allow-list), its storage credentials are sealed, and the job row and its
+ * SubmitJob are recorded in one transaction with the outbox; start and cancel likewise. Job state is the view
+ * built from job-dispatcher's events.
+ */
+@ApplicationScoped
+public class JobService {
+    private final OutboxWriter outbox;
+    private final OutboxRelay relay;
+    private final GatewayConfig config;
+    private final EndpointPolicy policy;
+    private final SecretCipher cipher;
+    private final Clock clock;
+
+    @Inject
+    public JobService(OutboxWriter outbox, OutboxRelay relay, GatewayConfig config, EndpointPolicy policy,
+                      SecretCipher cipher, Clock clock) {
+        this.outbox = outbox;
+        this.relay = relay;
+        this.config = config;
+        this.policy = policy;
+        this.cipher = cipher;
+        this.clock = clock;
+    }
+
+    /** A checked request with its references parsed and sealed: ready to record. */
+    public record Admissible(ServiceView service, BesJobRequest request, Map<String, BlobLocation> inputs,
+                             Map<String, BlobLocation> outputs) {
+    }
+
+    /**
+     * Parses every blob reference under the allow-list and seals its credential (outside any transaction: this is
+     * the CPU-heavy part of a submit). Outputs must be writable by an attempt (a container SAS with read and write).
+     */
+    public Admissible prepare(ServiceView service, BesJobRequest request) {
+        Map<String, BlobLocation> inputs = new LinkedHashMap<>();
+        request.inputs().forEach((name, ref) -> inputs.put(name, seal("Inputs." + name, ref, false)));
+        Map<String, BlobLocation> outputs = new LinkedHashMap<>();
+        request.outputs().forEach((name, ref) -> outputs.put(name, seal("Outputs." + name, ref, true)));
+        return new Admissible(service, request, inputs, outputs);
+    }
+
+    private BlobLocation seal(String field, BesJobRequest.Reference ref, boolean output) {
+        BlobReference.Fields fields = new BlobReference.Fields(ref.connectionString(), ref.baseLocation(),
+                ref.relativeLocation(), ref.sasBlobToken());
+        BlobReference parsed;
+        try {
+            parsed = BlobReference.parse(fields, policy);
+            if (output) {
+                parsed.requireUsableAsOutput();
+            }
+        } catch (InvalidBlobReferenceException e) {
+            ErrorCode code = InvalidBlobReferenceException.ENDPOINT_NOT_ALLOWED.equals(e.code())
+                    ? ErrorCode.BlobEndpointNotAllowed : ErrorCode.InvalidBlobReference;
+            throw new ApiException(code, field + ": " + e.getMessage());
+        }
+        BlobReference.Fields f = parsed.fields();
+        // as the client wrote it (the agent parses it again), without the leading slash clients often write
+        String relative = stripLeadingSlash(f.relativeLocation());
+        if (f.connectionString() != null) {
+            return new BlobLocation(BlobLocation.Kind.CONNECTION_STRING, parsed.serviceEndpoint() + "/", relative,
+                    cipher.encrypt(f.connectionString()));
+        }
+        return new BlobLocation(BlobLocation.Kind.SAS, f.baseLocation(), relative,
+                cipher.encrypt(f.sasBlobToken()));
+    }
+
+    /**
+     * Records the job (NotStarted) and its SubmitJob; returns the job, or the one an earlier submit with the same
+     * idempotency key created.
+     */
+    @Transactional
+    public JobEntity submit(Admissible job, String idempotencyKey) {
+        String serviceId = job.service().service().id;
+        String accountId = job.service().service().accountId;
+        if (idempotencyKey != null) {
+            Optional<JobEntity> earlier = JobEntity.byIdempotencyKey(serviceId, idempotencyKey);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        requireBrokerReachable();
+        long waiting = JobEntity.waitingOf(accountId);
+        if (waiting >= config.jobs().maxQueuedPerAccount()) {
+            throw new ApiException(ErrorCode.TooManyQueuedJobs, "account " + accountId + " has " + waiting
+                    + " jobs waiting to run, its limit is " + config.jobs().maxQueuedPerAccount()
+                    + "; retry when some have started");
+        }
+        String poolId = job.request().poolId();
+        String queueId = poolId == null ? config.classic().poolId() : poolId;
+        if (poolId != null) {
+            PoolEntity pool = PoolEntity.findById(poolId);
+            if (pool == null || !pool.accountId.equals(accountId) || pool.state == PoolStatus.DELETED) {
+                throw new ApiException(ErrorCode.PoolNotFound, "AzureBatchPoolId: no pool " + poolId
+                        + " in subscription " + accountId);
+            }
+            if (pool.state == PoolStatus.DELETING) {
+                throw new ApiException(ErrorCode.PoolDeleting, "AzureBatchPoolId: pool " + poolId
+                        + " is being deleted and takes no new jobs");
+            }
+        }
+        Instant now = now();
+        JobEntity row = new JobEntity();
+        row.id = Ids.newId();
+        row.accountId = accountId;
+        row.serviceId = serviceId;
+        row.serviceVersion = job.service().version().version();
+        row.poolId = poolId;
+        row.queueId = queueId;
+        row.idempotencyKey = idempotencyKey;
+        row.commandSequence = 1;
+        row.state = JobState.CREATED;
+        row.createdAt = now;
+        row.updatedAt = now;
+        row.persist();
+        JobSpec spec = new JobSpec(row.id, accountId, serviceId, row.serviceVersion, poolId, job.inputs(),
+                job.outputs(), job.request().globalParameters(), config.jobs().maxRunTime());
+        outbox.record(new SubmitJob(row.id, queueId, spec), 1, now);
+        return row;
+    }
+
+    /** The job an earlier submit with this key created, if any (after a concurrent duplicate lost the race). */
+    @Transactional
+    public Optional<JobEntity> byIdempotencyKey(String serviceId, String key) {
+        return JobEntity.byIdempotencyKey(serviceId, key);
+    }
+
+    @Transactional
+    public JobEntity get(String serviceId, String jobId) {
+        return visible(serviceId, jobId, false);
+    }
+
+    /** The job's position in its queue (1 = next), 0 when it is not queued. */
+    @Transactional
+    public long queuePosition(JobEntity job) {
+        return job.queuePosition();
+    }
+
+    @Transactional
+    public List<JobEntity> page(String serviceId, Instant beforeCreatedAt, String beforeId, int limit) {
+        return JobEntity.page(serviceId, beforeCreatedAt, beforeId, limit);
+    }
+
+    @Transactional
+    public JobEntity start(String serviceId, String jobId) {
+        JobEntity job = visible(serviceId, jobId, true);
+        return record(job, job.toRecord().start());
+    }
+
+    @Transactional
+    public JobEntity cancel(String serviceId, String jobId) {
+        JobEntity job = visible(serviceId, jobId, true);
+        return record(job, job.toRecord().cancel());
+    }
+
+    private JobEntity record(JobEntity job, Decision<JobCommand> decision) {
+        if (decision instanceof Decision.Rejected<JobCommand> rejected) {
+            throw new ApiException(rejected.rejection());
+        }
+        if (decision instanceof Decision.Accepted<JobCommand> accepted) {
+            requireBrokerReachable();
+            JobRecord next = job.toRecord().apply(accepted.command());
+            Instant now = now();
+            job.admit(next, now);
+            outbox.record(accepted.command(), next.commandSequence(), now);
+        }
+        return job;
+    }
+
+    /**
+     * Commands wait in the outbox while the broker is away; past the relay's backlog limit the gateway stops
+     * admitting work it cannot hand on (503 with Retry-After) instead of letting clients wait on a queue that does
+     * not move.
+     */
+    private void requireBrokerReachable() {
+        OutboxRelay.Backlog backlog = relay.backlog();
+        if (backlog.age(clock.instant()).compareTo(config.relay().maxBacklogAge()) > 0) {
+            throw new ApiException(ErrorCode.ServiceUnavailable, "the message broker has not taken commands for "
+                    + backlog.age(clock.instant()).toSeconds() + " s; retry later");
+        }
+    }
+
+    private static JobEntity visible(String serviceId, String jobId, boolean lock) {
+        Optional<JobEntity> job = Ids.isValid(jobId) ? JobEntity.of(serviceId, jobId, lock) : Optional.empty();
+        return job.orElseThrow(() -> new ApiException(ErrorCode.JobNotFound, Ids.isValid(jobId)
+                ? "no job " + jobId + " of web service " + serviceId
+                : "no such job (job ids are 32 lowercase hex characters)"));
+    }
+
+    private static String stripLeadingSlash(String s) {
+        return s != null && s.startsWith("/") ? s.substring(1) : s;
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}
