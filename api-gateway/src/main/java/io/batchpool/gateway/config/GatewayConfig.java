@@ -49,6 +49,10 @@ public interface GatewayConfig {
 
     /** The shared classic pool (DESIGN §3), owned by a system account, that runs jobs without AzureBatchPoolId. */
     interface Classic {
+        /** Whether this gateway sets up the classic pool at start-up (off in the gateway's own tests). */
+        @WithDefault("true")
+        boolean enabled();
+
         /** Its pool id, which is also job-dispatcher's {@code classic-queue-id}: keep both equal. */
         @WithDefault("00000000000000000000000000c1a551")
         String poolId();

@@ -48,6 +48,9 @@ public class ClassicPool {
     }
 
     void onStart(@Observes StartupEvent event) {
+        if (!config.classic().enabled()) {
+            return;
+        }
         try {
             ensure();
         } catch (RuntimeException e) {

@@ -16,17 +16,18 @@ import io.batchpool.gateway.domain.Decision;
 import io.batchpool.gateway.domain.ErrorCode;
 import io.batchpool.gateway.domain.JobRecord;
 import io.batchpool.gateway.domain.PoolStatus;
-import io.batchpool.gateway.publisher.OutboxRelay;
 import io.batchpool.gateway.publisher.OutboxWriter;
 import io.batchpool.gateway.rest.ApiException;
 import io.batchpool.gateway.service.WebServiceService.ServiceView;
 import io.batchpool.gateway.store.JobEntity;
+import io.batchpool.gateway.store.OutboxEntity;
 import io.batchpool.gateway.store.PoolEntity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -43,17 +44,15 @@ import java.util.Optional;
 @ApplicationScoped
 public class JobService {
     private final OutboxWriter outbox;
-    private final OutboxRelay relay;
     private final GatewayConfig config;
     private final EndpointPolicy policy;
     private final SecretCipher cipher;
     private final Clock clock;
 
     @Inject
-    public JobService(OutboxWriter outbox, OutboxRelay relay, GatewayConfig config, EndpointPolicy policy,
-                      SecretCipher cipher, Clock clock) {
+    public JobService(OutboxWriter outbox, GatewayConfig config, EndpointPolicy policy, SecretCipher cipher,
+                      Clock clock) {
         this.outbox = outbox;
-        this.relay = relay;
         this.config = config;
         this.policy = policy;
         this.cipher = cipher;
@@ -210,10 +209,12 @@ public class JobService {
      * not move.
      */
     private void requireBrokerReachable() {
-        OutboxRelay.Backlog backlog = relay.backlog();
-        if (backlog.age(clock.instant()).compareTo(config.relay().maxBacklogAge()) > 0) {
+        // the oldest row, read now (the relay's own figure is only refreshed between its rounds)
+        Instant oldest = OutboxEntity.oldestCreatedAt().orElse(null);
+        Duration age = oldest == null ? Duration.ZERO : Duration.between(oldest, clock.instant());
+        if (age.compareTo(config.relay().maxBacklogAge()) > 0) {
             throw new ApiException(ErrorCode.ServiceUnavailable, "the message broker has not taken commands for "
-                    + backlog.age(clock.instant()).toSeconds() + " s; retry later");
+                    + age.toSeconds() + " s; retry later");
         }
     }
 

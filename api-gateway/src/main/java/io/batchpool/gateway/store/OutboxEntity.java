@@ -23,4 +23,10 @@ public class OutboxEntity extends PanacheEntityBase {
     public byte[] payload;
     @Column(name = "created_at")
     public Instant createdAt;
+
+    /** When the oldest unrelayed row was written (rows are relayed in id order, so it is the lowest id). */
+    public static java.util.Optional<Instant> oldestCreatedAt() {
+        return getEntityManager().createQuery("select o.createdAt from OutboxEntity o order by o.id", Instant.class)
+                .setMaxResults(1).getResultStream().findFirst();
+    }
 }
