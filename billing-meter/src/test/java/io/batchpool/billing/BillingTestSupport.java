@@ -4,6 +4,15 @@ import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Ids;
 import io.batchpool.contracts.Topics;
+import io.batchpool.contracts.job.JobAssigned;
+import io.batchpool.contracts.job.JobCancelled;
+import io.batchpool.contracts.job.JobCreated;
+import io.batchpool.contracts.job.JobEvent;
+import io.batchpool.contracts.job.JobFailed;
+import io.batchpool.contracts.job.JobFinished;
+import io.batchpool.contracts.job.JobQueued;
+import io.batchpool.contracts.job.JobRequeued;
+import io.batchpool.contracts.job.JobStarted;
 import io.batchpool.contracts.vm.VmDeleted;
 import io.batchpool.contracts.vm.VmDeletionReason;
 import io.batchpool.contracts.vm.VmEvent;
@@ -30,6 +39,7 @@ public final class BillingTestSupport {
     public static final String OPERATOR_KEY = "operator-dev-key";
 
     private static final EventCodec<VmEvent> CODEC = new EventCodec<>(VmEvent.class);
+    private static final EventCodec<JobEvent> JOB_CODEC = new EventCodec<>(JobEvent.class);
     private static KafkaProducer<String, byte[]> producer;
 
     private BillingTestSupport() {
@@ -74,13 +84,22 @@ public final class BillingTestSupport {
     }
 
     public static RecordMetadata publishRaw(String key, byte[] value) {
+        return publishRaw(Topics.VM_EVENTS, key, value);
+    }
+
+    /** Publishes one job event envelope keyed by its queue id, as job-dispatcher does. */
+    public static RecordMetadata publishJob(Envelope<? extends JobEvent> envelope) {
+        return publishRaw(Topics.JOB_EVENTS, envelope.data().key(), JOB_CODEC.encode(envelope));
+    }
+
+    public static RecordMetadata publishRaw(String topic, String key, byte[] value) {
         try {
-            return producer().send(new ProducerRecord<>(Topics.VM_EVENTS, key, value)).get();
+            return producer().send(new ProducerRecord<>(topic, key, value)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot publish to " + Topics.VM_EVENTS, e.getCause());
+            throw new IllegalStateException("cannot publish to " + topic, e.getCause());
         }
     }
 
@@ -138,6 +157,78 @@ public final class BillingTestSupport {
             for (String vm : ids) {
                 publish(deleted(vm, toHour, true));
             }
+        }
+    }
+
+    /** Seconds after {@link #T0}. */
+    public static Instant sec(double seconds) {
+        return T0.plusMillis(Math.round(seconds * 1000));
+    }
+
+    /**
+     * One job of a queue told as job-dispatcher tells it: every transition in a legal order with the job's own
+     * sequence numbers, so that a dispatcher replaying the shared topic accepts the story too.
+     */
+    public static final class Job {
+        public final String queueId;
+        public final String jobId = id();
+        public final String accountId;
+        public final String serviceId;
+        private long sequence;
+        private int attempt;
+
+        public Job(String queueId, String accountId, String serviceId) {
+            this.queueId = queueId;
+            this.accountId = accountId;
+            this.serviceId = serviceId;
+        }
+
+        public Envelope<JobEvent> next(JobEvent event, Instant occurredAt) {
+            return Envelope.of(event, ++sequence, occurredAt);
+        }
+
+        public Envelope<JobEvent> publish(JobEvent event, Instant occurredAt) {
+            Envelope<JobEvent> e = next(event, occurredAt);
+            publishJob(e);
+            return e;
+        }
+
+        /** Created and queued at {@code t}. */
+        public Job submitted(double t) {
+            publish(new JobCreated(jobId, queueId, accountId, serviceId, 1), sec(t));
+            publish(new JobQueued(jobId, queueId, 1), sec(t));
+            return this;
+        }
+
+        /** The next attempt is assigned just before {@code t} and started by its agent at {@code t}. */
+        public Envelope<JobEvent> started(double t) {
+            attempt++;
+            publish(new JobAssigned(jobId, queueId, "vm-" + jobId, attempt), sec(t));
+            return publish(new JobStarted(jobId, queueId, "vm-" + jobId, attempt, sec(t)), sec(t));
+        }
+
+        public Envelope<JobEvent> requeued(double t) {
+            return publish(new JobRequeued(jobId, queueId, attempt + 1, "VM vm-" + jobId + " was lost", -attempt), sec(t));
+        }
+
+        public Envelope<JobEvent> finished(double t) {
+            return publish(new JobFinished(jobId, queueId, attempt, java.util.Map.of(), 10, sec(t)), sec(t));
+        }
+
+        public Envelope<JobEvent> failed(double t) {
+            return publish(new JobFailed(jobId, queueId, attempt, "line 7, column 'age': not a number", sec(t)), sec(t));
+        }
+
+        public Envelope<JobEvent> cancelled(double t) {
+            return publish(new JobCancelled(jobId, queueId, "cancelled by the client", sec(t)), sec(t));
+        }
+
+        /** Submitted, started at {@code from}, finished at {@code to}. */
+        public Job ran(double from, double to) {
+            submitted(from);
+            started(from);
+            finished(to);
+            return this;
         }
     }
 }

@@ -57,7 +57,7 @@ class GoldenWireFormatTest {
     }
 
     static final java.util.Map<String, ResultLocation> RESULTS = java.util.Map.of("output1",
-            new ResultLocation("https://contoso.blob.core.windows.net/", "results/out.csv", "?sv=2024-08-04&sr=b&sp=r&sig=x"));
+            new ResultLocation("https://contoso.blob.core.windows.net/", "results/out.csv", "v1:c2VhbGVkIHRva2Vu"));
 
     static List<Sample<?>> samples() {
         return List.of(

@@ -22,7 +22,13 @@ public final class BatchpoolSystem {
     private static final int PORT_BASE = Integer.getInteger("batchpool.e2e.port-base", 18080);
     private static BatchpoolSystem instance;
 
+    /** Jobs without AzureBatchPoolId run on the classic pool: 1 VM of 4 slots, at most 2 jobs per web service. */
+    public static final int CLASSIC_MAX_RUNNING_PER_SERVICE = 2;
+    public static final int CLASSIC_SLOTS = 4;
+
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    /** The classic pool's id, new per run: the shared broker may hold an earlier run's classic pool. */
+    private final String classicPoolId = io.batchpool.contracts.Ids.newId();
 
     public static synchronized BatchpoolSystem get() {
         if (instance == null) {
@@ -36,13 +42,17 @@ public final class BatchpoolSystem {
     private BatchpoolSystem() {
         Path root = ProjectRoot.find();
         String bootstrap = SharedBroker.bootstrap();
-        String gatewayDb = TestDatabase.recreate("batchpool_e2e_gateway");
-        String billingDb = TestDatabase.recreate("batchpool_e2e_billing");
+        String dbPrefix = System.getProperty("batchpool.e2e.db-prefix", "batchpool_e2e");
+        String gatewayDb = TestDatabase.recreate(dbPrefix + "_gateway");
+        String billingDb = TestDatabase.recreate(dbPrefix + "_billing");
         Map<String, String> common = new HashMap<>();
         common.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         common.put("BATCHPOOL_OPERATOR_KEY", OPERATOR_KEY);
         common.put("QUARKUS_DATASOURCE_USERNAME", TestDatabase.user());
         common.put("QUARKUS_DATASOURCE_PASSWORD", "");
+        // jobs name blobs on the run's Azurite; the gateway checks them against the allow-list, the agents use them
+        common.put("BATCHPOOL_BLOB_EMULATOR_ENDPOINTS", io.batchpool.blob.SharedAzurite.address());
+        common.put("BATCHPOOL_BLOB_DEVELOPMENT_STORAGE_ENDPOINT", io.batchpool.blob.SharedAzurite.endpoint().toString());
         List<String> names = List.of("api-gateway", "pool-manager", "job-dispatcher", "billing-meter", "vm-agent");
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
@@ -52,10 +62,14 @@ public final class BatchpoolSystem {
                     env.put("QUARKUS_DATASOURCE_JDBC_URL", gatewayDb);
                     env.put("BATCHPOOL_PUBLIC_URL", "http://127.0.0.1:" + PORT_BASE);
                     env.put("BATCHPOOL_VIEWS_INSTANCE_ID", "api-gateway-e2e");
+                    env.put("BATCHPOOL_CLASSIC_POOL_ID", classicPoolId);
+                    env.put("BATCHPOOL_CLASSIC_VMS", "1");
+                    env.put("BATCHPOOL_CLASSIC_SLOTS_PER_VM", Integer.toString(CLASSIC_SLOTS));
                 }
                 case "billing-meter" -> {
                     env.put("QUARKUS_DATASOURCE_JDBC_URL", billingDb);
                     env.put("BATCHPOOL_KAFKA_INSTANCE_ID", "billing-meter-e2e");
+                    env.put("BATCHPOOL_CLASSIC_QUEUE_ID", classicPoolId);
                 }
                 case "pool-manager" -> {
                     env.put("BATCHPOOL_POOL_MANAGER_HEARTBEAT_TIMEOUT", "PT3S");
@@ -66,12 +80,23 @@ public final class BatchpoolSystem {
                     env.put("BATCHPOOL_VM_AGENT_BOOT_DELAY", "PT0.3S");
                     env.put("BATCHPOOL_VM_AGENT_HEARTBEAT_INTERVAL", "PT0.3S");
                     env.put("BATCHPOOL_VM_AGENT_SESSION_TIMEOUT", "PT6S");
+                    env.put("BATCHPOOL_VM_AGENT_MODEL_DIR", root.resolve("e2e-tests/target/models").toString());
+                }
+                case "job-dispatcher" -> {
+                    env.put("BATCHPOOL_JOB_DISPATCHER_CLASSIC_QUEUE_ID", classicPoolId);
+                    env.put("BATCHPOOL_JOB_DISPATCHER_CLASSIC_MAX_RUNNING_PER_SERVICE",
+                            Integer.toString(CLASSIC_MAX_RUNNING_PER_SERVICE));
                 }
                 default -> {
                 }
             }
+            // extra settings, e.g. for the benchmark: -Dbatchpool.e2e.env.vm-agent.BATCHPOOL_VM_AGENT_JOB_THREADS=8
+            String prefix = "batchpool.e2e.env." + name + ".";
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
+                    .forEach(k -> env.put(k.substring(prefix.length()), System.getProperty(k)));
+            Path logs = root.resolve(System.getProperty("batchpool.e2e.log-dir", "e2e-tests/target/logs"));
             services.put(name, new ServiceProcess(name, root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar"),
-                    PORT_BASE + i, env, root.resolve("e2e-tests/target/logs/" + name + ".log")));
+                    PORT_BASE + i, env, logs.resolve(name + ".log")));
         }
     }
 
@@ -86,6 +111,10 @@ public final class BatchpoolSystem {
 
     public String gateway() {
         return service("api-gateway").url();
+    }
+
+    public String classicPoolId() {
+        return classicPoolId;
     }
 
     public String billing() {

@@ -3,6 +3,7 @@ package io.batchpool.gateway.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.batchpool.blob.SecretCipher;
 import io.batchpool.contracts.job.JobState;
 import io.batchpool.contracts.job.ResultLocation;
 import io.batchpool.gateway.store.JobEntity;
@@ -24,10 +25,11 @@ public final class BatchScoreStatus {
     private BatchScoreStatus() {
     }
 
-    public static Map<String, Object> of(JobEntity job, long queuePosition, ObjectMapper json) {
+    /** @param cipher opens the Results tokens, which are sealed on Kafka and in the view */
+    public static Map<String, Object> of(JobEntity job, long queuePosition, ObjectMapper json, SecretCipher cipher) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("StatusCode", job.state.wireStatus());
-        s.put("Results", results(job, json));
+        s.put("Results", results(job, json, cipher));
         s.put("Details", job.details);
         s.put("JobId", job.id);
         s.put("State", title(job.state));
@@ -45,7 +47,7 @@ public final class BatchScoreStatus {
     }
 
     /** Output name to AzureBlobDataReference: a client downloads {@code BaseLocation + RelativeLocation + SasBlobToken}. */
-    private static Map<String, Object> results(JobEntity job, ObjectMapper json) {
+    private static Map<String, Object> results(JobEntity job, ObjectMapper json, SecretCipher cipher) {
         if (job.results == null) {
             return null;
         }
@@ -61,7 +63,8 @@ public final class BatchScoreStatus {
             ref.put("ConnectionString", null);
             ref.put("RelativeLocation", loc.relativeLocation());
             ref.put("BaseLocation", loc.baseLocation());
-            ref.put("SasBlobToken", loc.sasBlobToken());
+            String token = loc.sasBlobToken();
+            ref.put("SasBlobToken", SecretCipher.isEncrypted(token) ? cipher.decrypt(token) : token);
             out.put(name, ref);
         });
         return out;

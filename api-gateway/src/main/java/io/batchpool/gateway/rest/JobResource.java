@@ -1,6 +1,7 @@
 package io.batchpool.gateway.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.batchpool.blob.SecretCipher;
 import io.batchpool.gateway.domain.BesJobRequest;
 import io.batchpool.gateway.domain.Checked;
 import io.batchpool.gateway.domain.ErrorCode;
@@ -53,12 +54,14 @@ public class JobResource {
     private final WebServiceService services;
     private final JobService jobs;
     private final ObjectMapper json;
+    private final SecretCipher cipher;
 
     @Inject
-    public JobResource(WebServiceService services, JobService jobs, ObjectMapper json) {
+    public JobResource(WebServiceService services, JobService jobs, ObjectMapper json, SecretCipher cipher) {
         this.services = services;
         this.jobs = jobs;
         this.json = json;
+        this.cipher = cipher;
     }
 
     @POST
@@ -112,7 +115,7 @@ public class JobResource {
                                       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
         JobEntity job = jobs.get(service.service().id, jobId);
-        return BatchScoreStatus.of(job, jobs.queuePosition(job), json);
+        return BatchScoreStatus.of(job, jobs.queuePosition(job), json, cipher);
     }
 
     @DELETE
@@ -141,7 +144,7 @@ public class JobResource {
                 after == null ? null : after.jobId(), limit + 1);
         List<Map<String, Object>> value = new ArrayList<>();
         for (JobEntity job : page.subList(0, Math.min(limit, page.size()))) {
-            value.add(BatchScoreStatus.of(job, jobs.queuePosition(job), json));
+            value.add(BatchScoreStatus.of(job, jobs.queuePosition(job), json, cipher));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("Value", value);

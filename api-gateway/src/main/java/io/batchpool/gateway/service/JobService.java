@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * BES job admission (DESIGN §3): a submit is checked against the registry (service, key, pool ownership,
@@ -48,6 +49,9 @@ public class JobService {
     private final EndpointPolicy policy;
     private final SecretCipher cipher;
     private final Clock clock;
+    /** Account id to {waiting jobs, nanoTime counted}; see {@link #waiting}. */
+    private final Map<String, long[]> waitingCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    static final long WAITING_COUNT_TTL = 250;
 
     @Inject
     public JobService(OutboxWriter outbox, GatewayConfig config, EndpointPolicy policy, SecretCipher cipher,
@@ -116,7 +120,7 @@ public class JobService {
             }
         }
         requireBrokerReachable();
-        long waiting = JobEntity.waitingOf(accountId);
+        long waiting = waiting(accountId);
         if (waiting >= config.jobs().maxQueuedPerAccount()) {
             throw new ApiException(ErrorCode.TooManyQueuedJobs, "account " + accountId + " has " + waiting
                     + " jobs waiting to run, its limit is " + config.jobs().maxQueuedPerAccount()
@@ -153,6 +157,24 @@ public class JobService {
                 job.outputs(), job.request().globalParameters(), config.jobs().maxRunTime());
         outbox.record(new SubmitJob(row.id, queueId, spec), 1, now);
         return row;
+    }
+
+    /**
+     * The account's waiting jobs: counted in the database at most every {@link #WAITING_COUNT_TTL} ms per account, and
+     * counted up locally in between, so a burst of submits does not count an ever longer index range each time. The
+     * cap is load shedding, not an invariant: a few over it (several gateways, a count a moment old) are harmless.
+     */
+    private long waiting(String accountId) {
+        long now = System.nanoTime();
+        long[] cached = waitingCounts.get(accountId);
+        if (cached != null && now - cached[1] < TimeUnit.MILLISECONDS.toNanos(WAITING_COUNT_TTL)) {
+            synchronized (cached) {
+                return cached[0]++;
+            }
+        }
+        long counted = JobEntity.waitingOf(accountId);
+        waitingCounts.put(accountId, new long[] {counted + 1, now});
+        return counted;
     }
 
     /** The job an earlier submit with this key created, if any (after a concurrent duplicate lost the race). */

@@ -11,6 +11,13 @@ public interface BillingConfig {
     @WithDefault("operator-dev-key")
     String operatorKey();
 
+    /**
+     * Queue id of the shared classic pool (jobs without {@code AzureBatchPoolId}): job events of this queue are
+     * metered as classic run time. The same value as job-dispatcher's {@code classic-queue-id}.
+     */
+    @WithDefault("00000000000000000000000000c1a551")
+    String classicQueueId();
+
     Kafka kafka();
 
     interface Kafka {
@@ -18,7 +25,7 @@ public interface BillingConfig {
         @WithDefault("1")
         short replicationFactor();
 
-        /** Consumer group of the VM-events consumer; instances of billing-meter share it to split partitions. */
+        /** Consumer group of the events consumer; instances of billing-meter share it to split partitions. */
         @WithDefault("billing-meter")
         String groupId();
 

@@ -11,7 +11,7 @@ import java.util.Objects;
  *   <li>{@link Close} sets the end of the VM's interval only while it is still open (the first deletion wins).</li>
  * </ul>
  */
-public sealed interface IntervalChange {
+public sealed interface IntervalChange extends BillingChange {
 
     String vmId();
 

@@ -30,8 +30,8 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class UsageResource {
     /** Times outside this window are rejected: they cannot be billing times and would overflow millisecond math. */
-    private static final Instant EARLIEST = Instant.EPOCH;
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+    static final Instant EARLIEST = Instant.EPOCH;
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private final IntervalStore store;
     private final Clock clock;
@@ -107,7 +107,7 @@ public class UsageResource {
         return UsageReport.of(scope, id, meter.measure(intervals, from, to, now, hourly), hourly);
     }
 
-    private static String single(MultivaluedMap<String, String> query, String name) {
+    static String single(MultivaluedMap<String, String> query, String name) {
         List<String> values = query.get(name);
         if (values == null || values.isEmpty()) {
             return null;
@@ -129,7 +129,7 @@ public class UsageResource {
         throw ApiException.badRequest("InvalidParameter", "hourly must be true or false, not '" + value + "'");
     }
 
-    private static Instant parseInstant(String name, String value) {
+    static Instant parseInstant(String name, String value) {
         Instant instant;
         try {
             instant = OffsetDateTime.parse(value.trim()).toInstant();

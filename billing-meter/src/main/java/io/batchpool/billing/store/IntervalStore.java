@@ -1,12 +1,17 @@
 package io.batchpool.billing.store;
 
+import io.batchpool.billing.domain.BillingChange;
+import io.batchpool.billing.domain.ClassicScope;
 import io.batchpool.billing.domain.IntervalChange;
+import io.batchpool.billing.domain.JobRun;
+import io.batchpool.billing.domain.RunChange;
 import io.batchpool.billing.domain.UsageScope;
 import io.batchpool.billing.domain.VmInterval;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.List;
@@ -15,16 +20,18 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The billed intervals and the consumer offsets, in PostgreSQL. A batch of records of one partition is applied
- * together with that partition's offset in one transaction, with the same rules as the domain's
- * {@link io.batchpool.billing.domain.IntervalBook}: an open inserts unless the VM has a row, a close ends an open
- * row only, and a record at or below the stored offset is skipped. So replaying records changes nothing.
+ * The billed intervals (VM intervals and classic job runs) and the consumer offsets, in PostgreSQL. A batch of
+ * records of one partition is applied together with that partition's offset in one transaction, with the same rules
+ * as the domain's {@link io.batchpool.billing.domain.IntervalBook} and {@link io.batchpool.billing.domain.RunBook}:
+ * an open inserts unless the VM (job attempt) has a row, a close ends an open row only, and a record at or below the
+ * stored offset is skipped. So replaying records changes nothing.
  */
 @ApplicationScoped
 public class IntervalStore {
+    private static final Logger LOG = Logger.getLogger(IntervalStore.class);
 
-    /** A consumed record: its offset and the interval change it carries ({@code null}: nothing to bill). */
-    public record PendingRecord(long offset, IntervalChange change) {
+    /** A consumed record: its offset and the change it carries ({@code null}: nothing to bill). */
+    public record PendingRecord(long offset, BillingChange change) {
     }
 
     /**
@@ -76,7 +83,10 @@ public class IntervalStore {
         return new BatchResult(previous, last, applied, changed);
     }
 
-    private int apply(IntervalChange change) {
+    private int apply(BillingChange change) {
+        if (change instanceof RunChange run) {
+            return apply(run);
+        }
         if (change instanceof IntervalChange.Open open) {
             VmInterval i = open.interval();
             return em.createNativeQuery("""
@@ -93,6 +103,82 @@ public class IntervalStore {
                         where vm_id = :vm and pool_id = :pool and deleted_at is null""")
                 .setParameter("end", close.end()).setParameter("vm", close.vmId()).setParameter("pool", close.poolId())
                 .executeUpdate();
+    }
+
+    private int apply(RunChange change) {
+        if (change instanceof RunChange.JobKnown job) {
+            return em.createNativeQuery("""
+                            insert into classic_job (job_id, account_id, service_id, service_version)
+                            values (:job, :account, :service, :version) on conflict (job_id) do nothing""")
+                    .setParameter("job", job.jobId()).setParameter("account", job.accountId())
+                    .setParameter("service", job.serviceId()).setParameter("version", job.serviceVersion())
+                    .executeUpdate();
+        }
+        if (change instanceof RunChange.RunStarted started) {
+            int rows = em.createNativeQuery("""
+                            insert into classic_run (job_id, attempt, account_id, service_id, started_at)
+                            select j.job_id, cast(:attempt as integer), j.account_id, j.service_id, cast(:start as timestamptz)
+                            from classic_job j
+                            where j.job_id = :job on conflict (job_id, attempt) do nothing""")
+                    .setParameter("job", started.jobId()).setParameter("attempt", started.attempt())
+                    .setParameter("start", started.at()).executeUpdate();
+            if (rows == 0 && !knownJob(started.jobId())) {
+                LOG.warnf("classic job %s started, but its JobCreated was never seen: its run cannot be metered",
+                        started.jobId());
+            }
+            return rows;
+        }
+        RunChange.RunEnded ended = (RunChange.RunEnded) change;
+        // attempt 0 is RunEnded.ANY_ATTEMPT: whichever run of the job is open
+        return em.createNativeQuery("""
+                        update classic_run set ended_at = greatest(started_at, cast(:end as timestamptz))
+                        where job_id = :job and (attempt = cast(:attempt as integer) or cast(:attempt as integer) = 0)
+                          and ended_at is null""")
+                .setParameter("end", ended.at()).setParameter("job", ended.jobId())
+                .setParameter("attempt", ended.attempt()).executeUpdate();
+    }
+
+    private boolean knownJob(String jobId) {
+        return !em.createNativeQuery("select 1 from classic_job where job_id = :job")
+                .setParameter("job", jobId).getResultList().isEmpty();
+    }
+
+    /** Whether any classic job of the scope (an account, a web service) was ever seen. */
+    @Transactional
+    public boolean classicScopeKnown(ClassicScope scope, String id) {
+        return !em.createNativeQuery("select 1 from classic_job where " + column(scope) + " = :id limit 1")
+                .setParameter("id", id).getResultList().isEmpty();
+    }
+
+    /** Start of the scope's earliest classic run, if it has any. */
+    @Transactional
+    public Optional<Instant> earliestRunStart(ClassicScope scope, String id) {
+        return Optional.ofNullable(em.createQuery("select min(r.startedAt) from ClassicRunEntity r where r."
+                        + field(scope) + " = :id", Instant.class)
+                .setParameter("id", id).getSingleResult());
+    }
+
+    /** Classic runs of the scope that have time in, or start in, {@code [from, to)}. */
+    @Transactional
+    public List<JobRun> classicRuns(ClassicScope scope, String id, Instant from, Instant to) {
+        return ClassicRunEntity.<ClassicRunEntity>list(field(scope) + " = ?1 and startedAt < ?2"
+                                + " and (endedAt is null or endedAt > ?3 or startedAt >= ?3)",
+                        Sort.by("startedAt").and("jobId").and("attempt"), id, to, from)
+                .stream().map(ClassicRunEntity::toDomain).toList();
+    }
+
+    private static String field(ClassicScope scope) {
+        return switch (scope) {
+            case ACCOUNT -> "accountId";
+            case SERVICE -> "serviceId";
+        };
+    }
+
+    private static String column(ClassicScope scope) {
+        return switch (scope) {
+            case ACCOUNT -> "account_id";
+            case SERVICE -> "service_id";
+        };
     }
 
     /** Partition to last stored offset, for the partitions of {@code topic} that have one. */

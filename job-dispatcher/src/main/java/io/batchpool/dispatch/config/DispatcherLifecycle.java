@@ -43,6 +43,10 @@ public class DispatcherLifecycle {
     }
 
     void onStart(@Observes StartupEvent event) {
+        if (config.classicMaxRunningPerService() < 1) { // fail the start rather than a classic queue that never runs
+            throw new IllegalStateException("batchpool.job-dispatcher.classic-max-running-per-service must be at "
+                    + "least 1, not " + config.classicMaxRunningPerService());
+        }
         Gauge.builder("batchpool.records.skipped", skipped, SkippedRecords::count)
                 .description("records skipped because they could not be decoded")
                 .register(registry);

@@ -320,7 +320,15 @@ public class DispatchProcessor implements Runnable {
             restore.assign(out);
             restore.seekToBeginning(out);
             readUntil(restore, restore.endOffsets(out), r -> {
-                dispatcher.apply(jobEvents.decode(r.value()));
+                Envelope<JobEvent> e = jobEvents.decode(r.value());
+                try {
+                    dispatcher.apply(e);
+                } catch (IllegalStateException | IllegalArgumentException illegal) {
+                    // not written by a dispatcher (an impossible transition): skipped and counted, never a rebuild
+                    // that fails forever
+                    throw new DecodeException(e.type() + " of job " + e.aggregateId() + ": " + illegal.getMessage(),
+                            illegal);
+                }
                 count[0]++;
             });
             // and the specs of jobs that may still run

@@ -35,10 +35,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
 
 /**
@@ -52,7 +54,8 @@ import java.util.TreeMap;
  * <p>Dispatch: a queue is FIFO by {@code queueSequence}; a requeued job (its VM was lost) goes to the head. Free
  * slots of READY VMs are filled in queue order, spreading jobs over the VMs with the most free slots. A queue may
  * cap the jobs running per web service (the classic queue: 40 by default); a job over its service's cap keeps its
- * place and the jobs behind it may pass.
+ * place and the jobs behind it may pass. The classic queue is the queue of the system pool whose id is the classic
+ * queue id: its VMs are that pool's VMs, so they serve classic jobs only.
  */
 public final class JobDispatcher {
     private final Map<String, Job> jobs = new HashMap<>();
@@ -69,6 +72,12 @@ public final class JobDispatcher {
      * @param perServiceCaps queue id -> max running jobs per web service in that queue (the classic queue)
      */
     public JobDispatcher(int maxAttempts, Map<String, Integer> perServiceCaps) {
+        perServiceCaps.forEach((queueId, cap) -> {
+            if (cap < 1) {
+                throw new IllegalArgumentException("queue " + queueId + ": a per-service cap of " + cap
+                        + " would never run a job; it must be at least 1");
+            }
+        });
         this.maxAttempts = maxAttempts;
         this.perServiceCaps = Map.copyOf(perServiceCaps);
     }
@@ -76,6 +85,12 @@ public final class JobDispatcher {
     /** A queue (one per pool, plus the classic one): waiting jobs in order and the running count per service. */
     private static final class Queue {
         final TreeMap<Long, String> waiting = new TreeMap<>();
+        /**
+         * The same waiting jobs by web service, each in queue order (kept for every queue, read where a per-service
+         * cap applies): dispatch merges the services under their cap instead of scanning past every waiting job
+         * of a capped one.
+         */
+        final Map<String, TreeMap<Long, String>> waitingByService = new HashMap<>();
         final Map<String, Integer> runningPerService = new HashMap<>();
         final Map<String, VmSlots> vms = new LinkedHashMap<>();
         long tail;
@@ -171,6 +186,28 @@ public final class JobDispatcher {
                         + ", jobs say " + expected);
             }
         }
+        queues.forEach((queueId, q) -> {
+            Map<Long, String> byService = new HashMap<>();
+            q.waitingByService.forEach((service, waiting) -> waiting.forEach((seq, jobId) -> {
+                if (!java.util.Objects.equals(jobs.get(jobId).serviceId(), service)) {
+                    throw new IllegalStateException("job " + jobId + " waits under service " + service);
+                }
+                byService.put(seq, jobId);
+            }));
+            if (!byService.equals(q.waiting)) {
+                throw new IllegalStateException("queue " + queueId + ": waiting " + q.waiting + " but by service "
+                        + q.waitingByService);
+            }
+            Map<String, Integer> running = new HashMap<>();
+            jobs.values().stream().filter(j -> j.holdsSlot() && j.queueId().equals(queueId))
+                    .forEach(j -> running.merge(j.serviceId(), 1, Integer::sum));
+            Map<String, Integer> counted = new HashMap<>(q.runningPerService);
+            counted.values().removeIf(n -> n == 0);
+            if (!counted.equals(running)) {
+                throw new IllegalStateException("queue " + queueId + ": running per service " + counted
+                        + ", jobs say " + running);
+            }
+        });
     }
 
     // ---- facts from other owners
@@ -282,11 +319,14 @@ public final class JobDispatcher {
                     rows.getOrDefault(job.jobId(), 0L), now));
         } else if (report instanceof AttemptFailed f) {
             b.freeSlot(job);
-            if (f.retryable() && job.attempt() < maxAttempts) {
-                b.event(job, new JobRequeued(job.jobId(), job.queueId(), job.attempt() + 1, f.details(),
-                        queue(job.queueId()).head - 1));
+            Queue q = queue(job.queueId());
+            boolean retry = f.retryable() && job.attempt() < maxAttempts;
+            if (retry && !q.deleting) {
+                b.event(job, new JobRequeued(job.jobId(), job.queueId(), job.attempt() + 1, f.details(), q.head - 1));
             } else {
-                b.event(job, new JobFailed(job.jobId(), job.queueId(), job.attempt(), f.details(), now));
+                // a deleting queue dispatches nothing: a job requeued into it would wait forever
+                String details = retry ? f.details() + " (not retried: pool deleted)" : f.details();
+                b.event(job, new JobFailed(job.jobId(), job.queueId(), job.attempt(), details, now));
             }
         }
         return b.build();
@@ -344,27 +384,76 @@ public final class JobDispatcher {
             return b.build();
         }
         Integer cap = perServiceCaps.get(queueId);
+        if (cap == null) {
+            for (String jobId : q.waiting.values()) {
+                if (free.isEmpty()) {
+                    break;
+                }
+                assign(b, queueId, jobs.get(jobId), free);
+            }
+            return b.build();
+        }
+        // Capped: the jobs in queue order, passing over those whose service runs `cap` jobs (they keep their place).
+        // A merge of the services' own FIFO lists by queue sequence gives exactly that order, and a service that
+        // reaches its cap drops out without its (possibly many) waiting jobs being scanned.
         Map<String, Integer> running = new HashMap<>(q.runningPerService);
-        for (String jobId : q.waiting.values()) {
-            if (free.isEmpty()) {
-                break;
+        PriorityQueue<ServiceHead> heads = new PriorityQueue<>(Comparator.comparingLong(ServiceHead::sequence));
+        q.waitingByService.forEach((service, waiting) -> {
+            if (running.getOrDefault(service, 0) < cap && !waiting.isEmpty()) {
+                heads.add(new ServiceHead(service, waiting));
             }
-            Job job = jobs.get(jobId);
-            if (cap != null && running.getOrDefault(job.serviceId(), 0) >= cap) {
-                continue; // keeps its place; the next service's job may pass
+        });
+        while (!free.isEmpty() && !heads.isEmpty()) {
+            ServiceHead head = heads.poll();
+            assign(b, queueId, jobs.get(head.jobId()), free);
+            if (running.merge(head.service, 1, Integer::sum) < cap && head.advance()) {
+                heads.add(head);
             }
-            JobSpec spec = specs.get(jobId);
-            String vmId = free.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-            free.computeIfPresent(vmId, (id, n) -> n > 1 ? n - 1 : null);
-            running.merge(job.serviceId(), 1, Integer::sum);
-            int attempt = job.attempt() + 1;
-            if (vms.get(vmId).busy == 0 && b.busyVms.add(vmId)) {
-                b.slot(queueId, new VmBusy(queueId, vmId));
-            }
-            b.event(job, new JobAssigned(jobId, queueId, vmId, attempt));
-            b.assignments.add(new AssignJob(vmId, jobId, attempt, spec));
         }
         return b.build();
+    }
+
+    /** Decides the job's next attempt on the VM with the most free slots. */
+    private void assign(Builder b, String queueId, Job job, Map<String, Integer> free) {
+        String jobId = job.jobId();
+        JobSpec spec = specs.get(jobId);
+        String vmId = free.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        free.computeIfPresent(vmId, (id, n) -> n > 1 ? n - 1 : null);
+        int attempt = job.attempt() + 1;
+        if (vms.get(vmId).busy == 0 && b.busyVms.add(vmId)) {
+            b.slot(queueId, new VmBusy(queueId, vmId));
+        }
+        b.event(job, new JobAssigned(jobId, queueId, vmId, attempt));
+        b.assignments.add(new AssignJob(vmId, jobId, attempt, spec));
+    }
+
+    /** The next waiting job of one service, for the capped merge in {@link #dispatch}. */
+    private static final class ServiceHead {
+        final String service;
+        final Iterator<Map.Entry<Long, String>> rest;
+        Map.Entry<Long, String> current;
+
+        ServiceHead(String service, TreeMap<Long, String> waiting) {
+            this.service = service;
+            this.rest = waiting.entrySet().iterator();
+            this.current = rest.next();
+        }
+
+        long sequence() {
+            return current.getKey();
+        }
+
+        String jobId() {
+            return current.getValue();
+        }
+
+        boolean advance() {
+            if (!rest.hasNext()) {
+                return false;
+            }
+            current = rest.next();
+            return true;
+        }
     }
 
     // ---- the only mutator of jobs
@@ -374,6 +463,9 @@ public final class JobDispatcher {
         Job job = jobs.get(event.jobId());
         if (job != null && envelope.sequence() <= job.lastSequence()) {
             return; // replayed or duplicated
+        }
+        if (job != null && !(event instanceof JobCreated)) {
+            checkTransition(job, event); // before any change: an impossible event changes nothing
         }
         Queue q = queue(event.queueId());
         q.appliedEvents++;
@@ -392,7 +484,7 @@ public final class JobDispatcher {
             next = job.with(JobState.QUEUED, job.attempt(), null, e.queueSequence(), seq);
             enqueue(q, next);
         } else if (event instanceof JobAssigned e) {
-            q.waiting.remove(job.queueSequence(), job.jobId());
+            dequeue(q, job);
             next = job.with(JobState.ASSIGNED, e.attempt(), e.vmId(), job.queueSequence(), seq);
             occupy(q, next, +1);
         } else if (event instanceof JobStarted) {
@@ -402,12 +494,12 @@ public final class JobDispatcher {
             next = job.withSequence(seq);
         } else if (event instanceof JobRequeued e) {
             release(q, job);
-            q.waiting.remove(job.queueSequence(), job.jobId());
+            dequeue(q, job);
             next = job.with(JobState.QUEUED, e.nextAttempt() - 1, null, e.queueSequence(), seq);
             enqueue(q, next);
         } else if (event instanceof JobFinished || event instanceof JobFailed || event instanceof JobCancelled) {
             release(q, job);
-            q.waiting.remove(job.queueSequence(), job.jobId());
+            dequeue(q, job);
             JobState terminal = event instanceof JobFinished ? JobState.FINISHED
                     : event instanceof JobFailed ? JobState.FAILED : JobState.CANCELLED;
             next = job.with(terminal, job.attempt(), null, 0, seq);
@@ -419,10 +511,48 @@ public final class JobDispatcher {
         jobs.put(next.jobId(), next);
     }
 
+    private static void checkTransition(Job job, JobEvent event) {
+        if (!job.queueId().equals(event.queueId())) {
+            throw new IllegalArgumentException("job " + job.jobId() + " is in queue " + job.queueId() + ", not "
+                    + event.queueId());
+        }
+        JobState next;
+        if (event instanceof JobQueued || event instanceof JobRequeued) {
+            next = JobState.QUEUED;
+        } else if (event instanceof JobAssigned) {
+            next = JobState.ASSIGNED;
+        } else if (event instanceof JobStarted) {
+            next = JobState.RUNNING;
+        } else if (event instanceof JobFinished) {
+            next = JobState.FINISHED;
+        } else if (event instanceof JobFailed) {
+            next = JobState.FAILED;
+        } else if (event instanceof JobCancelled) {
+            next = JobState.CANCELLED;
+        } else {
+            return; // JobProgressed changes no state
+        }
+        if (next != job.state() && !job.state().canBecome(next)) {
+            throw new IllegalStateException("job " + job.jobId() + " cannot go from " + job.state() + " to " + next);
+        }
+    }
+
     private static void enqueue(Queue q, Job job) {
         q.waiting.put(job.queueSequence(), job.jobId());
+        q.waitingByService.computeIfAbsent(job.serviceId(), s -> new TreeMap<>()).put(job.queueSequence(), job.jobId());
         q.tail = Math.max(q.tail, job.queueSequence());
         q.head = Math.min(q.head, job.queueSequence());
+    }
+
+    /** Takes the job out of the waiting lists if it is in them (a job that holds a slot or never queued is not). */
+    private static void dequeue(Queue q, Job job) {
+        if (q.waiting.remove(job.queueSequence(), job.jobId())) {
+            TreeMap<Long, String> ofService = q.waitingByService.get(job.serviceId());
+            ofService.remove(job.queueSequence());
+            if (ofService.isEmpty()) {
+                q.waitingByService.remove(job.serviceId());
+            }
+        }
     }
 
     private void release(Queue q, Job job) {

@@ -275,4 +275,29 @@ class JobDispatcherTest {
         assertThat(log.get(log.size() - 1).data()).isEqualTo(new JobStarted("j1", POOL, "vmA", 1, started));
         assertThat(log).extracting(Envelope::data).filteredOn(e -> e instanceof JobAssigned).hasSize(1);
     }
+
+    @Test
+    void an_event_no_dispatcher_could_have_written_changes_nothing() {
+        dispatcher.vmReady(POOL, "vmA", 1);
+        submitAndStart(POOL, "j1", "svc");
+        submitAndStart(POOL, "j2", "svc");
+        long applied = dispatcher.appliedEvents(POOL);
+        Job queued = dispatcher.job("j2").orElseThrow();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dispatcher.apply(
+                        Envelope.of(new JobStarted("j2", POOL, "vmA", 1, now), 10, now)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("QUEUED to RUNNING");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dispatcher.apply(
+                        Envelope.of(new JobAssigned("j2", "other-pool", "vmA", 1), 10, now)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(dispatcher.job("j2")).contains(queued);
+        assertThat(dispatcher.waiting(POOL)).containsExactly("j2");
+        assertThat(dispatcher.appliedEvents(POOL)).isEqualTo(applied);
+        dispatcher.checkInvariants();
+    }
+
+    @Test
+    void a_per_service_cap_below_one_is_refused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new JobDispatcher(3, Map.of(CLASSIC, 0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
+    }
 }

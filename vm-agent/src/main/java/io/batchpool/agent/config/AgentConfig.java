@@ -41,11 +41,18 @@ public interface AgentConfig {
     Duration sessionTimeout();
 
     /**
-     * Where models are read from: {@code <model-dir>/<serviceId>/<version>/model.onnx}. Until the gateway
-     * distributes models through Kafka, something else must put them there.
+     * Where models are kept: {@code <model-dir>/<serviceId>/<version>/model.onnx}, written by the model consumer from
+     * the service-models topic (files put there by hand are used too).
      */
     @WithDefault("${java.io.tmpdir}/batchpool-models")
     String modelDir();
+
+    /**
+     * How long an attempt waits for a model version that is not on disk yet (the model consumer may lag behind the
+     * assignment) before it fails as retryable. Zero: no wait.
+     */
+    @WithDefault("PT30S")
+    Duration modelWait();
 
     /** Loaded models kept in memory (least recently used ones are closed once no attempt uses them). */
     @WithDefault("4")

@@ -1,6 +1,7 @@
 package io.batchpool.agent.config;
 
 import io.batchpool.agent.consumer.AssignmentConsumer;
+import io.batchpool.agent.consumer.ModelConsumer;
 import io.batchpool.agent.consumer.ProvisionerCommandConsumer;
 import io.batchpool.agent.publisher.JobReportPublisher;
 import io.batchpool.agent.service.JobRunner;
@@ -16,9 +17,9 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Start-up order: topics, producer, VM host thread, the command consumer, then the job side (report producer,
- * job runner, assignments consumer). Shut-down in reverse, without any
- * VmStopped: the VMs of a process that ends end with it.
+ * Start-up order: topics, producer, VM host thread, the command consumer, then the job side (model consumer,
+ * report producer, job runner, assignments consumer). Shut-down in reverse, without any VmStopped: the VMs of a
+ * process that ends end with it (their attempts are stopped and their temporary outputs discarded).
  */
 @ApplicationScoped
 public class AgentLifecycle {
@@ -31,11 +32,14 @@ public class AgentLifecycle {
     private final JobReportPublisher jobReports;
     private final JobRunner runner;
     private final AssignmentConsumer assignments;
+    private final ModelConsumer models;
 
     public AgentLifecycle(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, KafkaConfig kafka,
                           VmReportPublisher publisher, LocalProvisioner provisioner,
                           ProvisionerCommandConsumer consumer, MeterRegistry registry,
-                          JobReportPublisher jobReports, JobRunner runner, AssignmentConsumer assignments) {
+                          JobReportPublisher jobReports, JobRunner runner, AssignmentConsumer assignments,
+                          ModelConsumer models) {
+        this.models = models;
         this.jobReports = jobReports;
         this.runner = runner;
         this.assignments = assignments;
@@ -49,7 +53,8 @@ public class AgentLifecycle {
 
     void onStart(@Observes StartupEvent event) {
         Gauge.builder("batchpool.records.skipped", this,
-                        l -> l.consumer.skipped().count() + l.assignments.skipped().count())
+                        l -> l.consumer.skipped().count() + l.assignments.skipped().count()
+                                + l.models.skipped().count())
                 .description("records skipped because they could not be decoded")
                 .register(registry);
         Gauge.builder("batchpool.agent.vms", provisioner, p -> p.vms().size())
@@ -59,6 +64,7 @@ public class AgentLifecycle {
         publisher.start(bootstrap, "vm-agent-" + provisioner.agentId());
         provisioner.start();
         consumer.start(bootstrap);
+        models.start(bootstrap);
         jobReports.start(bootstrap, "vm-agent-jobs-" + provisioner.agentId());
         runner.start();
         assignments.start(bootstrap);
@@ -68,6 +74,7 @@ public class AgentLifecycle {
         assignments.stop();
         runner.stop();
         jobReports.close();
+        models.stop();
         consumer.stop();
         provisioner.stop();
         publisher.close();

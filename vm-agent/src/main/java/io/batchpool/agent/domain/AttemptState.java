@@ -5,9 +5,12 @@ package io.batchpool.agent.domain;
  *
  * <pre>
  *  AssignJob ─▶ RUNNING ─(outputs written: AttemptSucceeded)─▶ SUCCEEDED ─(CommitResults)─▶ COMMITTING ─▶ done (ResultsCommitted)
- *                  │  └─(error: AttemptFailed)─▶ done                 └─(RevokeJob: temporary blobs discarded)─▶ done
- *                  └─(RevokeJob: cancelled between batches, temporary blobs discarded, no report)─▶ done
+ *                  │  └─(error: AttemptFailed)─▶ done                 └─(RevokeJob or VM stopped: temporary blobs discarded)─▶ done
+ *                  └─(RevokeJob or VM stopped: cancelled between batches, temporary blobs discarded, no report)─▶ done
  * </pre>
+ *
+ * A VM that stops while an attempt is COMMITTING lets that commit finish (it was ordered while the attempt was
+ * current) but sends no ResultsCommitted: the dispatcher retries the job from the VM's deletion.
  */
 public enum AttemptState {
     RUNNING, SUCCEEDED, COMMITTING

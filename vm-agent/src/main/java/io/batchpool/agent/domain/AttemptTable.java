@@ -1,7 +1,9 @@
 package io.batchpool.agent.domain;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -110,6 +112,22 @@ public final class AttemptTable {
 
     public Optional<AttemptState> state(AttemptKey key) {
         return Optional.ofNullable(held.get(key));
+    }
+
+    /** The attempts held on this VM (in any state): what a stopping VM must end. */
+    public List<AttemptKey> heldOn(String vmId) {
+        List<AttemptKey> keys = new ArrayList<>();
+        for (AttemptKey k : held.keySet()) {
+            if (k.vmId().equals(vmId)) {
+                keys.add(k);
+            }
+        }
+        return keys;
+    }
+
+    /** Every attempt held (in any state). */
+    public List<AttemptKey> heldKeys() {
+        return List.copyOf(held.keySet());
     }
 
     public int busySlots(String vmId) {

@@ -1,5 +1,7 @@
 package io.batchpool.agent.service;
 
+import com.azure.core.exception.HttpResponseException;
+import com.azure.storage.blob.models.BlobStorageException;
 import io.batchpool.agent.config.AgentConfig;
 import io.batchpool.agent.config.BlobConfig;
 import io.batchpool.agent.config.SecretsConfig;
@@ -38,6 +40,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,6 +49,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,6 +62,10 @@ import java.util.regex.Pattern;
  * ({@link AttemptTable}); all of them share {@code job-threads} worker threads. Commits and discards run on a
  * thread of their own so that they never wait behind long scoring runs. Nothing an attempt does can end the
  * process: every error becomes an AttemptFailed.
+ *
+ * <p>When a VM stops (DeprovisionVm, or this process shutting down) its attempts end like revoked ones: running ones
+ * stop before their next batch, their temporary outputs are discarded, and nothing more is reported for them (no
+ * AttemptSucceeded, AttemptFailed or ResultsCommitted); the dispatcher retries the job when it learns the VM is gone.
  */
 @ApplicationScoped
 public class JobRunner {
@@ -72,6 +80,10 @@ public class JobRunner {
         final JobSpec spec;
         final AtomicBoolean cancelled = new AtomicBoolean();
         final AtomicLong sequence = new AtomicLong();
+        /** Rows scored so far (after each batch). */
+        final AtomicLong rows = new AtomicLong();
+        /** The VM stopped: the attempt says nothing more (set together with {@link #cancelled}). */
+        volatile boolean vmStopped;
         volatile Map<String, BlobReference> outputs = Map.of();
 
         Running(AttemptKey key, String queueId, JobSpec spec) {
@@ -120,20 +132,32 @@ public class JobRunner {
     public synchronized void start() {
         workers = Executors.newFixedThreadPool(Math.max(1, config.jobThreads()), named("job-worker"));
         commits = Executors.newSingleThreadExecutor(named("job-commits"));
+        provisioner.onVmStopped(this::vmStopped);
         LOG.infof("job runner started: %d worker threads, models from %s, blob policy %s", config.jobThreads(),
                 models.root(), policy);
     }
 
+    /**
+     * The process ends and its VMs with it: every attempt stops as on a stopped VM (running ones stop before their
+     * next batch and discard their temporary outputs, succeeded ones are discarded), without reports. Workers get a
+     * few seconds to do that before they are interrupted.
+     */
     public synchronized void stop() {
-        for (Running r : running.values()) {
-            r.cancelled.set(true);
+        List<AttemptKey> held;
+        synchronized (table) {
+            held = table.heldKeys();
         }
+        held.stream().map(AttemptKey::vmId).distinct().forEach(this::vmStopped);
         for (ExecutorService e : new ExecutorService[] {workers, commits}) {
             if (e != null) {
-                e.shutdownNow();
+                e.shutdown();
                 try {
-                    e.awaitTermination(5, TimeUnit.SECONDS);
+                    if (!e.awaitTermination(10, TimeUnit.SECONDS)) {
+                        e.shutdownNow();
+                        e.awaitTermination(5, TimeUnit.SECONDS);
+                    }
                 } catch (InterruptedException ex) {
+                    e.shutdownNow();
                     Thread.currentThread().interrupt();
                 }
             }
@@ -145,6 +169,13 @@ public class JobRunner {
     public int attempts() {
         synchronized (table) {
             return table.size();
+        }
+    }
+
+    /** Attempts held on one VM (running, or waiting for their commit). */
+    public int attemptsOn(String vmId) {
+        synchronized (table) {
+            return table.busySlots(vmId);
         }
     }
 
@@ -176,7 +207,13 @@ public class JobRunner {
             }
         }
         switch (outcome) {
-            case ADMITTED -> workers.execute(() -> run(r));
+            case ADMITTED -> {
+                if (provisioner.vm(key.vmId()).isEmpty()) {
+                    // the VM stopped between the look-up and the admission, unseen by vmStopped: end it the same way
+                    vmStopped(key.vmId());
+                }
+                workers.execute(() -> run(r));
+            }
             case DUPLICATE -> LOG.infof("%s: AssignJob seen before, ignored", key);
             case NO_FREE_SLOT -> {
                 LOG.warnf("%s: all %d slots of the VM are busy", key, vm.get().slots());
@@ -189,24 +226,71 @@ public class JobRunner {
 
     private void revoke(AttemptKey key, String reason) {
         AttemptTable.RevokeOutcome outcome;
+        Running r;
         synchronized (table) {
-            outcome = table.decideRevoke(key);
+            outcome = revokeHeld(key);
+            r = running.get(key);
             if (outcome == AttemptTable.RevokeOutcome.DISCARD) {
-                table.finish(key);
+                running.remove(key);
             }
         }
-        Running r = running.get(key);
         switch (outcome) {
-            case CANCEL_RUNNING -> {
-                LOG.infof("%s revoked (%s): cancelling", key, reason);
-                r.cancelled.set(true);
-            }
+            case CANCEL_RUNNING -> LOG.infof("%s revoked (%s): cancelling", key, reason);
             case DISCARD -> {
                 LOG.infof("%s revoked (%s) after its outputs were written: discarding them", key, reason);
-                running.remove(key);
                 commits.execute(() -> discard(r));
             }
             default -> LOG.debugf("%s revoked (%s), not held here", key, reason);
+        }
+    }
+
+    /**
+     * Decides a revocation and applies it to the table; the caller holds the table's lock. A RUNNING attempt gets
+     * its cancellation flag raised under that lock, and the worker checks the flag under it before it records
+     * SUCCEEDED: either the worker sees the flag and discards, or the revocation sees SUCCEEDED and discards.
+     */
+    private AttemptTable.RevokeOutcome revokeHeld(AttemptKey key) {
+        AttemptTable.RevokeOutcome outcome = table.decideRevoke(key);
+        if (outcome == AttemptTable.RevokeOutcome.CANCEL_RUNNING) {
+            running.get(key).cancelled.set(true);
+        } else if (outcome == AttemptTable.RevokeOutcome.DISCARD) {
+            table.finish(key);
+        }
+        return outcome;
+    }
+
+    /**
+     * A VM stopped (called on the VM host thread; must not block): its attempts end as if revoked and say nothing
+     * more. A COMMITTING attempt's commit goes on (the dispatcher ordered it), without its ResultsCommitted.
+     */
+    void vmStopped(String vmId) {
+        List<Running> discard = new ArrayList<>();
+        int stopped = 0;
+        synchronized (table) {
+            for (AttemptKey key : table.heldOn(vmId)) {
+                Running r = running.get(key);
+                if (r == null) {
+                    continue;
+                }
+                r.vmStopped = true;
+                r.cancelled.set(true);
+                stopped++;
+                if (revokeHeld(key) == AttemptTable.RevokeOutcome.DISCARD) {
+                    running.remove(key);
+                    discard.add(r);
+                }
+            }
+        }
+        if (stopped > 0) {
+            LOG.infof("VM %s stopped: %d attempts end without reports (%d with outputs to discard now)", vmId,
+                    stopped, discard.size());
+        }
+        for (Running r : discard) {
+            try {
+                commits.execute(() -> discard(r));
+            } catch (RejectedExecutionException e) { // shutting down: discard here
+                discard(r);
+            }
         }
     }
 
@@ -235,15 +319,24 @@ public class JobRunner {
                 finish(r, true);
                 return;
             }
+            // the run-time limit counts from here: waiting for the model is part of the attempt's time
+            Instant startedAt = clock.instant();
             publisher.publishAndWait(envelope(r, new AttemptStarted(key.jobId(), r.queueId, key.vmId(), key.attempt())));
-            long rows = score(r);
-            if (r.cancelled.get()) { // revoked after the last batch
+            long rows = score(r, startedAt);
+            boolean cancelled;
+            synchronized (table) { // see revokeHeld: the flag and the state change are decided together
+                cancelled = r.cancelled.get();
+                if (!cancelled) {
+                    table.advance(key, AttemptState.SUCCEEDED);
+                }
+            }
+            if (cancelled) { // revoked, or its VM stopped, after the last batch
                 LOG.infof("%s revoked as it finished: outputs discarded", key);
                 finish(r, true);
                 return;
             }
-            synchronized (table) {
-                table.advance(key, AttemptState.SUCCEEDED);
+            if (r.vmStopped) { // stopped after the state change: the stop discards the outputs
+                return;
             }
             publisher.publishAndWait(envelope(r, new AttemptSucceeded(key.jobId(), r.queueId, key.vmId(),
                     key.attempt(), rows)));
@@ -261,13 +354,16 @@ public class JobRunner {
         } catch (Throwable t) { // never let a job end the process
             LOG.errorf("%s failed unexpectedly: %s", key, redact(String.valueOf(t)));
             finish(r, true);
+            if (r.cancelled.get()) {
+                return; // revoked or its VM stopped: nothing to report
+            }
             safely(r, () -> publisher.publishAndWait(envelope(r, new AttemptFailed(key.jobId(), r.queueId,
                     key.vmId(), key.attempt(), "internal error on the VM: " + redact(t.getClass().getSimpleName()
                     + ": " + t.getMessage()), true))));
         }
     }
 
-    private long score(Running r) throws AttemptFailure {
+    private long score(Running r, Instant startedAt) throws AttemptFailure {
         JobSpec spec = r.spec;
         if (spec.inputs() == null || spec.inputs().isEmpty()) {
             throw new AttemptFailure("the job has no input", false);
@@ -283,14 +379,16 @@ public class JobRunner {
         }
         r.outputs = Map.copyOf(outs);
 
-        try (ModelCache.Lease model = models.acquire(spec.serviceId(), spec.serviceVersion())) {
-            Instant startedAt = clock.instant();
+        Duration limit = spec.maxRunTime() != null && !spec.maxRunTime().isZero() && !spec.maxRunTime().isNegative()
+                ? spec.maxRunTime() : null;
+        try (ModelCache.Lease model = models.acquire(spec.serviceId(), spec.serviceVersion(), r.cancelled::get)) {
             AtomicLong lastProgress = new AtomicLong(clock.millis());
             long interval = Math.max(1, config.progressInterval().toMillis());
             CsvScorer.Builder builder = CsvScorer.builder(model.model())
                     .cancelled(r.cancelled::get)
                     .clock(clock)
                     .progress(rows -> {
+                        r.rows.set(rows);
                         long now = clock.millis();
                         if (now - lastProgress.get() >= interval) {
                             lastProgress.set(now);
@@ -298,8 +396,8 @@ public class JobRunner {
                                     r.queueId, r.key.vmId(), r.key.attempt(), rows))));
                         }
                     });
-            if (spec.maxRunTime() != null && !spec.maxRunTime().isZero() && !spec.maxRunTime().isNegative()) {
-                builder.deadline(startedAt.plus(spec.maxRunTime()));
+            if (limit != null) {
+                builder.deadline(startedAt.plus(limit));
             }
             CsvScorer scorer = builder.build();
             List<OutputStream> streams = new ArrayList<>();
@@ -323,17 +421,18 @@ public class JobRunner {
             }
             return rows;
         } catch (ModelCache.ModelUnavailableException e) {
-            throw new AttemptFailure(e.getMessage(), false);
+            // the model consumer lags, or the version reached other VMs only: another attempt may find it
+            throw new AttemptFailure(e.getMessage(), true);
         } catch (ScoringException e) {
+            if (e.reason() == ScoringException.Reason.DEADLINE_EXCEEDED) {
+                throw new AttemptFailure("the job exceeded the run-time limit of " + limit + " (stopped after "
+                        + r.rows.get() + " rows)", false);
+            }
             throw new AttemptFailure(e.getMessage(), false);
         } catch (BlobStoreException e) {
             throw storageFailure("", e);
         } catch (IOException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof BlobStoreException bse) {
-                throw storageFailure("", bse);
-            }
-            throw new AttemptFailure("I/O error: " + redact(String.valueOf(e.getMessage())), true);
+            throw ioFailure(e);
         }
     }
 
@@ -353,10 +452,37 @@ public class JobRunner {
         }
     }
 
-    /** 4xx (missing blob or container, refused credentials) are the user's; 5xx and I/O are retryable. */
+    /**
+     * 4xx (missing blob or container, refused credentials, a SAS without the permission) are the user's; 5xx,
+     * timeouts, throttling and I/O are retryable.
+     */
     private static AttemptFailure storageFailure(String prefix, BlobStoreException e) {
-        boolean userError = e instanceof BlobNotFoundException || (e.status() >= 400 && e.status() < 500);
+        boolean userError = e instanceof BlobNotFoundException || isUserError(e.status());
         return new AttemptFailure(prefix + redact(e.getMessage()), !userError);
+    }
+
+    private static boolean isUserError(int status) {
+        return status >= 400 && status < 500 && status != 408 && status != 429;
+    }
+
+    /**
+     * An I/O error while streaming. Writing the outputs surfaces the storage service's answer as the cause of an
+     * IOException (e.g. 403 for a SAS that may not write): classify it by that status, not as a plain I/O error.
+     */
+    private static AttemptFailure ioFailure(IOException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof BlobStoreException bse) {
+                return storageFailure(redact(String.valueOf(e.getMessage())) + ": ", bse);
+            }
+            if (t instanceof HttpResponseException http && http.getResponse() != null) {
+                int status = http.getResponse().getStatusCode();
+                String code = t instanceof BlobStorageException storage && storage.getErrorCode() != null
+                        ? " " + storage.getErrorCode() : "";
+                return new AttemptFailure(redact(String.valueOf(e.getMessage())) + ": storage answered " + status
+                        + code, !isUserError(status));
+            }
+        }
+        return new AttemptFailure("I/O error: " + redact(String.valueOf(e.getMessage())), true);
     }
 
     private BlobReference reference(String what, String name, BlobLocation location) throws AttemptFailure {
@@ -382,21 +508,34 @@ public class JobRunner {
 
     private void commitOutputs(Running r) {
         AttemptKey key = r.key;
+        if (r.vmStopped) { // the VM stopped before the commit began: the job is retried elsewhere
+            finish(r, true);
+            return;
+        }
         try {
             Map<String, ResultLocation> results = new LinkedHashMap<>();
             for (Map.Entry<String, BlobReference> o : r.outputs.entrySet()) {
                 store.commit(o.getValue(), key.attemptId());
                 io.batchpool.blob.ResultLocation loc = store.resultLocation(o.getValue());
+                // the token is a credential (a read SAS, or the caller's own echoed): sealed on Kafka, opened
+                // only by the gateway for the client's status request
                 results.put(o.getKey(), new ResultLocation(loc.baseLocation(), loc.relativeLocation(),
-                        loc.sasBlobToken()));
+                        cipher.encrypt(loc.sasBlobToken())));
             }
             finish(r, false);
+            if (r.vmStopped) {
+                LOG.infof("%s committed %d outputs, but its VM stopped meanwhile: not reported", key, results.size());
+                return;
+            }
             publisher.publishAndWait(envelope(r, new ResultsCommitted(key.jobId(), r.queueId, key.vmId(),
                     key.attempt(), results)));
             LOG.infof("%s committed %d outputs", key, results.size());
         } catch (Throwable t) {
             LOG.errorf("%s could not commit: %s", key, redact(String.valueOf(t.getMessage())));
             finish(r, true);
+            if (r.vmStopped) {
+                return;
+            }
             safely(r, () -> publisher.publishAndWait(envelope(r, new AttemptFailed(key.jobId(), r.queueId,
                     key.vmId(), key.attempt(), "the results could not be committed: "
                     + redact(String.valueOf(t.getMessage())), true))));
@@ -419,8 +558,8 @@ public class JobRunner {
     private void finish(Running r, boolean discard) {
         synchronized (table) {
             table.finish(r.key);
+            running.remove(r.key);
         }
-        running.remove(r.key);
         if (discard) {
             discard(r);
         }

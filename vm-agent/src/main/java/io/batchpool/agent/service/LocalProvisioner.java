@@ -11,6 +11,7 @@ import io.batchpool.contracts.vm.DeprovisionVm;
 import io.batchpool.contracts.vm.ProvisionVm;
 import io.batchpool.contracts.vm.ProvisionerCommand;
 import io.batchpool.contracts.vm.VmReport;
+import io.batchpool.contracts.vm.VmStopped;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Runs the {@link VmHost} on one scheduler thread, its only owner: commands, boots and heartbeat ticks are tasks
@@ -47,6 +50,8 @@ public class LocalProvisioner {
     private ScheduledExecutorService hostThread;
     /** Pending boots by VM id; touched only on the host thread. */
     private final Map<String, ScheduledFuture<?>> boots = new HashMap<>();
+    /** Told the id of every VM that stopped (on the host thread, after the host removed it): must not block. */
+    private final List<Consumer<String>> stopListeners = new CopyOnWriteArrayList<>();
 
     public LocalProvisioner(AgentConfig config, VmReportPublisher publisher, Clock clock) {
         this.config = config;
@@ -86,6 +91,14 @@ public class LocalProvisioner {
             }
             LOG.infof("local provisioner %s stopped; its %d VMs die with it (no VmStopped)", agentId, host.size());
         }
+    }
+
+    /**
+     * {@code listener} is called with the id of each VM that stops here (VmStopped), on the host thread, once the VM
+     * is no longer hosted; it must return quickly.
+     */
+    public void onVmStopped(Consumer<String> listener) {
+        stopListeners.add(listener);
     }
 
     /** Queues a command for the host thread; the future completes once it is handled and its reports are sent. */
@@ -171,14 +184,24 @@ public class LocalProvisioner {
         }
     }
 
-    /** Publish the decision's reports, then apply its events (on the host thread). */
+    /** Publish the decision's reports, then apply its events (on the host thread); a stopped VM is announced. */
     private void execute(Decision decision) {
         for (HostEvent event : decision.events()) {
+            boolean stopped = false;
             if (event instanceof HostEvent.Reported reported) {
                 Envelope<VmReport> report = reported.report();
                 publisher.publish(report);
+                stopped = report.data() instanceof VmStopped;
             }
-            host.apply(event);
+            if (host.apply(event) && stopped) {
+                for (Consumer<String> listener : stopListeners) {
+                    try {
+                        listener.accept(event.vmId());
+                    } catch (RuntimeException e) {
+                        LOG.errorf("VM %s stopped, but a listener failed: %s", event.vmId(), e.toString());
+                    }
+                }
+            }
         }
     }
 

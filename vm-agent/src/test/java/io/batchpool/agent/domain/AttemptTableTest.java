@@ -79,4 +79,20 @@ class AttemptTableTest {
         assertThatThrownBy(() -> t.advance(A1, AttemptState.COMMITTING)).isInstanceOf(IllegalStateException.class);
         assertThat(A1.attemptId()).isEqualTo("j1-1");
     }
+
+    @Test
+    void theAttemptsHeldOnAVmAreWhatItsStopEnds() {
+        AttemptTable t = new AttemptTable(10);
+        t.admit(A1);
+        t.admit(A2);
+        t.admit(B1);
+        t.advance(A2, AttemptState.SUCCEEDED);
+        assertThat(t.heldOn("vmA")).containsExactlyInAnyOrder(A1, A2);
+        assertThat(t.heldOn("vmC")).isEmpty();
+        assertThat(t.heldKeys()).containsExactlyInAnyOrder(A1, A2, B1);
+        // a stop is a revocation of each: the running one is cancelled, the succeeded one discarded
+        assertThat(t.decideRevoke(A1)).isEqualTo(RevokeOutcome.CANCEL_RUNNING);
+        assertThat(t.decideRevoke(A2)).isEqualTo(RevokeOutcome.DISCARD);
+        assertThat(t.heldOn("vmA")).as("deciding changes nothing").hasSize(2);
+    }
 }

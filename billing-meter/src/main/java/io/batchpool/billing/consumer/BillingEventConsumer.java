@@ -1,7 +1,9 @@
 package io.batchpool.billing.consumer;
 
 import io.batchpool.billing.config.BillingConfig;
-import io.batchpool.billing.domain.IntervalChange;
+import io.batchpool.billing.domain.BillingChange;
+import io.batchpool.billing.domain.ClassicJobBilling;
+import io.batchpool.billing.domain.InvalidJobEvent;
 import io.batchpool.billing.domain.InvalidVmEvent;
 import io.batchpool.billing.domain.VmEventBilling;
 import io.batchpool.billing.store.IntervalStore;
@@ -10,6 +12,7 @@ import io.batchpool.contracts.DecodeException;
 import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Topics;
+import io.batchpool.contracts.job.JobEvent;
 import io.batchpool.contracts.vm.VmEvent;
 import io.batchpool.kit.KafkaClients;
 import io.batchpool.kit.SkippedRecords;
@@ -38,14 +41,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads {@code batchpool.vm-events.v1} on one dedicated thread and turns VmProvisioned / VmDeleted into billed
- * intervals. Offsets live in PostgreSQL with the intervals (never committed to Kafka): on every assignment the
- * consumer seeks each partition to its stored offset + 1, and a record at or below it changes nothing, so a crash
- * at any instant loses nothing and doubles nothing.
+ * Reads {@code batchpool.vm-events.v1} and {@code batchpool.job-events.v1} on one dedicated thread: VmProvisioned /
+ * VmDeleted become billed VM intervals, the classic queue's job events become metered job runs. Offsets live in
+ * PostgreSQL with the intervals (never committed to Kafka): on every assignment the consumer seeks each partition to
+ * its stored offset + 1, and a record at or below it changes nothing, so a crash at any instant loses nothing and
+ * doubles nothing.
  */
 @ApplicationScoped
-public class VmEventConsumer {
-    private static final Logger LOG = Logger.getLogger(VmEventConsumer.class);
+public class BillingEventConsumer {
+    private static final Logger LOG = Logger.getLogger(BillingEventConsumer.class);
+    static final List<String> TOPICS = List.of(Topics.VM_EVENTS, Topics.JOB_EVENTS);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final long MAX_BACKOFF_MS = 30_000;
 
@@ -53,7 +58,9 @@ public class VmEventConsumer {
     private final String bootstrap;
     private final IntervalStore store;
     private final SkippedRecords skipped;
-    private final EventCodec<VmEvent> codec = new EventCodec<>(VmEvent.class);
+    private final EventCodec<VmEvent> vmCodec = new EventCodec<>(VmEvent.class);
+    private final EventCodec<JobEvent> jobCodec = new EventCodec<>(JobEvent.class);
+    private final ClassicJobBilling classic;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running;
@@ -64,17 +71,19 @@ public class VmEventConsumer {
     /** End offsets seen at the first assignment; readiness waits until the consumer has reached them. */
     private volatile Map<TopicPartition, Long> startupEnds;
 
-    public VmEventConsumer(BillingConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-                           IntervalStore store, SkippedRecords skipped) {
+    public BillingEventConsumer(BillingConfig config,
+                                @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+                                IntervalStore store, SkippedRecords skipped) {
         this.config = config;
         this.bootstrap = bootstrap;
         this.store = store;
         this.skipped = skipped;
+        this.classic = new ClassicJobBilling(config.classicQueueId());
     }
 
     void onStart(@Observes StartupEvent event) {
         running = true;
-        thread = new Thread(this::run, "billing-vm-events-consumer");
+        thread = new Thread(this::run, "billing-events-consumer");
         thread.setDaemon(true);
         thread.start();
     }
@@ -123,7 +132,7 @@ public class VmEventConsumer {
                 if (!running) {
                     return;
                 }
-                LOG.errorf(e, "vm-events consumer failed, restarting in %d ms", backoff);
+                LOG.errorf(e, "billing events consumer failed, restarting in %d ms", backoff);
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
@@ -134,14 +143,14 @@ public class VmEventConsumer {
         String clientId = "billing-meter-" + ProcessHandle.current().pid();
         java.util.Map<String, Object> props = KafkaClients.consumer(bootstrap, config.kafka().groupId(), clientId);
         props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
-                config.kafka().instanceId().orElseGet(VmEventConsumer::hostName));
+                config.kafka().instanceId().orElseGet(BillingEventConsumer::hostName));
         props.put(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
             consumer = c;
             if (!running) {
                 return;
             }
-            c.subscribe(List.of(Topics.VM_EVENTS), new SeekToStoredOffsets(c));
+            c.subscribe(TOPICS, new SeekToStoredOffsets(c));
             long backoff = 500;
             boolean reseek = false;
             while (running) {
@@ -160,7 +169,7 @@ public class VmEventConsumer {
                     throw e;
                 } catch (RuntimeException e) {
                     // most likely the database: what was fetched but not stored is read again from the stored offsets
-                    LOG.errorf(e, "cannot apply vm-events, retrying from the stored offsets in %d ms", backoff);
+                    LOG.errorf(e, "cannot apply billing events, retrying from the stored offsets in %d ms", backoff);
                     reseek = true;
                     sleep(backoff);
                     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
@@ -175,14 +184,12 @@ public class VmEventConsumer {
         List<PendingRecord> pending = new ArrayList<>(records.size());
         Map<ConsumerRecord<String, byte[]>, DecodeException> rejected = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
-            IntervalChange change = null;
+            BillingChange change = null;
             try {
-                Envelope<VmEvent> envelope = codec.decode(record.value());
-                Optional<IntervalChange> decided = VmEventBilling.decide(envelope.data());
-                change = decided.orElse(null);
+                change = decide(record).orElse(null);
             } catch (DecodeException e) {
                 rejected.put(record, e);
-            } catch (InvalidVmEvent e) {
+            } catch (InvalidVmEvent | InvalidJobEvent e) {
                 rejected.put(record, new DecodeException(e.getMessage(), e));
             }
             // a skipped record still advances the offset: it never blocks the partition
@@ -199,14 +206,23 @@ public class VmEventConsumer {
                 result.lastOffset(), result.changedRows());
     }
 
+    /** A VM interval change, a classic job run change, or empty when the record bills nothing. */
+    private Optional<? extends BillingChange> decide(ConsumerRecord<String, byte[]> record) {
+        if (record.topic().equals(Topics.JOB_EVENTS)) {
+            return classic.decide(jobCodec.decode(record.value()));
+        }
+        Envelope<VmEvent> envelope = vmCodec.decode(record.value());
+        return VmEventBilling.decide(envelope.data());
+    }
+
     private void seekToStored(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) {
             return;
         }
-        Map<Integer, Long> stored = store.lastOffsets(Topics.VM_EVENTS);
+        Map<String, Map<Integer, Long>> stored = new LinkedHashMap<>();
         List<TopicPartition> fresh = new ArrayList<>();
         for (TopicPartition tp : partitions) {
-            Long last = stored.get(tp.partition());
+            Long last = stored.computeIfAbsent(tp.topic(), store::lastOffsets).get(tp.partition());
             if (last == null) {
                 fresh.add(tp);
             } else {
@@ -239,7 +255,7 @@ public class VmEventConsumer {
             }
         }
         caughtUp = true;
-        LOG.infof("caught up with vm-events (end offsets at start-up %s)", ends);
+        LOG.infof("caught up with vm-events and job-events (end offsets at start-up %s)", ends);
     }
 
     private final class SeekToStoredOffsets implements ConsumerRebalanceListener {

@@ -1,0 +1,112 @@
+package io.batchpool.agent;
+
+import io.batchpool.agent.JobFixture.JobReader;
+import io.batchpool.agent.JobFixture.Vm;
+import io.batchpool.agent.service.JobRunner;
+import io.batchpool.blob.BlobStore;
+import io.batchpool.contracts.Ids;
+import io.batchpool.contracts.job.AttemptFailed;
+import io.batchpool.contracts.job.AttemptProgressed;
+import io.batchpool.contracts.job.AttemptSucceeded;
+import io.batchpool.contracts.job.CommitResults;
+import io.batchpool.contracts.job.JobReport;
+import io.batchpool.contracts.job.ResultsCommitted;
+import io.batchpool.scoring.fixtures.AdultCensusData;
+import io.batchpool.scoring.fixtures.AdultCensusModel;
+import io.batchpool.testkit.KafkaBrokerResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static io.batchpool.agent.JobFixture.CONTAINER;
+import static io.batchpool.agent.JobFixture.assign;
+import static io.batchpool.agent.JobFixture.deprovisionAndAwaitStopped;
+import static io.batchpool.agent.JobFixture.exists;
+import static io.batchpool.agent.JobFixture.modelDir;
+import static io.batchpool.agent.JobFixture.provision;
+import static io.batchpool.agent.JobFixture.send;
+import static io.batchpool.agent.JobFixture.upload;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A VM that the local provisioner deprovisions takes its attempts with it: they stop, their temporary outputs are
+ * discarded, and nothing claims success (the dispatcher retries the job from the VM's deletion).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = AzuriteResource.class, restrictToAnnotatedClass = false)
+class VmStopTest {
+    @Inject
+    JobRunner runner;
+
+    @BeforeEach
+    void ready() {
+        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                given().get("/q/health/ready").then().statusCode(200));
+    }
+
+    @Test
+    void deprovisionStopsARunningAttemptWithoutReportsAndDiscardsItsOutput() throws Exception {
+        String service = Ids.newId();
+        AdultCensusModel.writeTo(modelDir().resolve(service).resolve("1").resolve("model.onnx"));
+        String input = JobFixture.largeInput();
+        String output = CONTAINER + "/" + Ids.newId() + "/scored.csv";
+        Vm vm = provision();
+        String job = Ids.newId();
+        try (JobReader reader = new JobReader(job)) {
+            assign(vm, job, 1, service, input, output, null);
+            assertThat(reader.awaitReport(AttemptProgressed.class).rowsScored()).isLessThan(JobFixture.LARGE_ROWS);
+
+            deprovisionAndAwaitStopped(vm);
+            await().atMost(20, TimeUnit.SECONDS).until(() -> runner.attemptsOn(vm.id()) == 0);
+            await().atMost(10, TimeUnit.SECONDS).until(() ->
+                    !exists(BlobStore.temporaryBlobName(output, job + "-1")));
+            assertThat(exists(output)).isFalse();
+            reader.drain(); // every report the worker sent before it ended is on the topic by now
+            assertThat(reader.seen()).noneMatch(VmStopTest::endsTheAttempt);
+        }
+    }
+
+    @Test
+    void deprovisionDiscardsTheOutputsOfASucceededAttemptThatIsNeverCommitted() throws Exception {
+        String service = Ids.newId();
+        AdultCensusModel.writeTo(modelDir().resolve(service).resolve("1").resolve("model.onnx"));
+        String input = CONTAINER + "/" + Ids.newId() + "/input.csv";
+        upload(input, AdultCensusData.csv(300));
+        String output = CONTAINER + "/" + Ids.newId() + "/scored.csv";
+        Vm vm = provision();
+        String job = Ids.newId();
+        String temporary = BlobStore.temporaryBlobName(output, job + "-1");
+        try (JobReader reader = new JobReader(job)) {
+            assign(vm, job, 1, service, input, output, null);
+            reader.awaitReport(AttemptSucceeded.class);
+            assertThat(exists(temporary)).isTrue();
+            assertThat(runner.attemptsOn(vm.id())).as("waiting for its CommitResults").isEqualTo(1);
+
+            deprovisionAndAwaitStopped(vm);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> runner.attemptsOn(vm.id()) == 0);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !exists(temporary));
+
+            // a CommitResults that was on its way (the dispatcher saw AttemptSucceeded before the VM's deletion)
+            send(new CommitResults(vm.id(), job, 1));
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> {
+                reader.poll();
+                return reader.seen().stream().noneMatch(ResultsCommitted.class::isInstance);
+            });
+            assertThat(exists(output)).isFalse();
+            assertThat(reader.seen()).noneMatch(AttemptFailed.class::isInstance);
+        }
+    }
+
+    private static boolean endsTheAttempt(JobReport report) {
+        return report instanceof AttemptSucceeded || report instanceof AttemptFailed
+                || report instanceof ResultsCommitted;
+    }
+}
