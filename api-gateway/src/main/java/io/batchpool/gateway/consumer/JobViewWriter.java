@@ -36,12 +36,25 @@ public class JobViewWriter {
         this.json = json;
     }
 
-    /** Applies a batch in one transaction; returns how many events changed a row. */
+    /**
+     * Applies a batch in one transaction; returns how many events changed a row. Only events of jobs this gateway
+     * admitted are applied: the topic also carries jobs submitted directly on Kafka, whose fields the view's
+     * columns need not fit.
+     */
     @Transactional
     public int apply(List<Envelope<JobEvent>> events) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Envelope<JobEvent> event : events) {
+            ids.add(event.data().jobId());
+        }
+        java.util.Set<String> known = new java.util.HashSet<>(JobEntity.getEntityManager()
+                .createQuery("select j.id from JobEntity j where j.id in :ids", String.class)
+                .setParameter("ids", ids).getResultList());
         int changed = 0;
         for (Envelope<JobEvent> event : events) {
-            changed += apply(event);
+            if (known.contains(event.data().jobId())) {
+                changed += apply(event);
+            }
         }
         return changed;
     }
