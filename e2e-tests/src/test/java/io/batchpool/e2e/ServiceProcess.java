@@ -53,8 +53,12 @@ public final class ServiceProcess {
         }
         try {
             Files.createDirectories(log.getParent());
-            List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+            // tests favour start-up (C1 only, small serial heap); the benchmark passes its own options
+            List<String> cmd = new ArrayList<>();
+            cmd.add(javaBin());
+            cmd.addAll(List.of(System.getProperty("batchpool.e2e.jvm-options",
+                    "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1").trim().split("\\s+")));
+            cmd.addAll(List.of("-jar", jar.toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().putAll(env);
