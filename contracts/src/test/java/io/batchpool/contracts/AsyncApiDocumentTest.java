@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.batchpool.contracts.job.Assignment;
+import io.batchpool.contracts.job.BlobLocation;
 import io.batchpool.contracts.job.JobCommand;
 import io.batchpool.contracts.job.JobEvent;
 import io.batchpool.contracts.job.JobReport;
 import io.batchpool.contracts.job.JobSpec;
 import io.batchpool.contracts.job.JobState;
+import io.batchpool.contracts.job.ResultLocation;
+import io.batchpool.contracts.job.ResultsCommitted;
 import io.batchpool.contracts.job.SlotEvent;
 import io.batchpool.contracts.job.SubmitJob;
 import io.batchpool.contracts.pool.PoolCommand;
@@ -262,6 +265,44 @@ class AsyncApiDocumentTest {
         // and null stays an error where the schema does not allow it
         ((ObjectNode) encoded.path("data")).putNull("queueId");
         validate(encoded, payload, "SubmitJob", errors);
+        assertThat(errors).hasSize(1);
+    }
+
+    @Test
+    void local_file_locations_and_results_fit_the_schema_as_encoded() throws IOException {
+        // LOCAL_FILE (the embedded default): no credential, so sealedCredential and the result's token are null
+        JobSpec golden = GoldenWireFormatTest.spec();
+        JobSpec local = new JobSpec(golden.jobId(), golden.accountId(), golden.serviceId(), golden.serviceVersion(),
+                golden.poolId(), Map.of("input1", BlobLocation.localFile("census/data.csv")),
+                Map.of("output1", BlobLocation.localFile("census/scored.csv")), golden.globalParameters(),
+                golden.maxRunTime());
+        JsonNode submit = EventCodec.MAPPER.readTree(new EventCodec<>(JobCommand.class).encode(
+                Envelope.of(new SubmitJob(local.jobId(), golden.poolId(), local), 1, GoldenWireFormatTest.T)));
+        JsonNode input = submit.path("data").path("spec").path("inputs").path("input1");
+        assertThat(input.path("kind").asText()).isEqualTo("LOCAL_FILE");
+        assertThat(input.path("baseLocation").asText()).isEqualTo("file:");
+        assertThat(input.has("sealedCredential") && input.path("sealedCredential").isNull()).isTrue();
+        List<String> errors = new ArrayList<>();
+        validate(submit, resolve(doc.path("components").path("messages").path("SubmitJob")).path("payload"),
+                "SubmitJob", errors);
+        assertThat(errors).isEmpty();
+
+        ResultsCommitted committed = new ResultsCommitted(local.jobId(), golden.poolId(), golden.poolId(), 1,
+                Map.of("output1", ResultLocation.localFile("census/scored.csv")));
+        JsonNode report = EventCodec.MAPPER.readTree(new EventCodec<>(JobReport.class).encode(
+                Envelope.of(committed, 5, GoldenWireFormatTest.T)));
+        JsonNode result = report.path("data").path("results").path("output1");
+        assertThat(EventCodec.MAPPER.convertValue(result, Map.class)).as("exactly the three fields")
+                .containsOnlyKeys("baseLocation", "relativeLocation", "sasBlobToken");
+        JsonNode payload = resolve(doc.path("components").path("messages").path("ResultsCommitted")).path("payload");
+        validate(report, payload, "ResultsCommitted", errors);
+        assertThat(errors).isEmpty();
+        assertThat(new EventCodec<>(JobReport.class).decode(EventCodec.MAPPER.writeValueAsBytes(report)).data())
+                .isEqualTo(committed);
+
+        // a local result is "file:" exactly: another base without the trailing slash is still an error
+        ((ObjectNode) result).put("baseLocation", "file:/etc");
+        validate(report, payload, "ResultsCommitted", errors);
         assertThat(errors).hasSize(1);
     }
 

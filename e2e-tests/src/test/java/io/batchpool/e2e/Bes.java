@@ -163,6 +163,15 @@ public final class Bes {
         store().commit(ref, "upload");
     }
 
+    /** Uploads {@code text} as {@code name}. */
+    public static void uploadText(String name, String text) throws Exception {
+        BlobReference ref = ref(name);
+        try (OutputStream out = store().openWrite(ref, "upload")) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        store().commit(ref, "upload");
+    }
+
     public static boolean exists(String name) {
         return store().exists(ref(name));
     }

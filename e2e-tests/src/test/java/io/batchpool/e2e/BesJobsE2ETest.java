@@ -114,6 +114,47 @@ class BesJobsE2ETest {
         checkQueueLog(system.classicPoolId(), jobs, BatchpoolSystem.CLASSIC_SLOTS, serviceOf);
     }
 
+    @Test
+    void runtimeFailuresEndTheJobFailedWithDetailsThatSayWhatAndWhereAndTheVmRunsOn() throws Exception {
+        String pool = poolFromSwagger(1);
+        awaitReady(pool, 1);
+        String[] bad = io.batchpool.scoring.fixtures.AdultCensusData.row(2);
+        bad[0] = "abc"; // age, a numeric column
+        String csv = String.join(",", io.batchpool.scoring.fixtures.AdultCensusData.HEADER) + "\r\n"
+                + io.batchpool.scoring.fixtures.AdultCensusData.line(io.batchpool.scoring.fixtures.AdultCensusData.row(0))
+                + io.batchpool.scoring.fixtures.AdultCensusData.line(io.batchpool.scoring.fixtures.AdultCensusData.row(1))
+                + io.batchpool.scoring.fixtures.AdultCensusData.line(bad);
+        Bes.uploadText("bad-cell.csv", csv);
+        Bes.uploadText("wrong-columns.csv", "name,colour\r\nann,red\r\n");
+
+        String missing = Bes.submit(service, Bes.request("no-such-input.csv", "failed/a.csv", pool));
+        Bes.start(service, missing);
+        JsonNode m = Bes.awaitEnd(service, missing, Duration.ofSeconds(60));
+        assertThat(m.path("StatusCode").asText()).isEqualTo("Failed");
+        assertThat(m.path("Details").asText()).contains("no-such-input.csv");
+
+        String cell = Bes.submit(service, Bes.request("bad-cell.csv", "failed/b.csv", pool));
+        Bes.start(service, cell);
+        JsonNode c = Bes.awaitEnd(service, cell, Duration.ofSeconds(60));
+        assertThat(c.path("StatusCode").asText()).isEqualTo("Failed");
+        assertThat(c.path("Details").asText()).contains("line 4").contains("age").contains("abc");
+
+        String columns = Bes.submit(service, Bes.request("wrong-columns.csv", "failed/c.csv", pool));
+        Bes.start(service, columns);
+        JsonNode w = Bes.awaitEnd(service, columns, Duration.ofSeconds(60));
+        assertThat(w.path("StatusCode").asText()).isEqualTo("Failed");
+        assertThat(w.path("Details").asText()).contains("age");
+        for (JsonNode failed : List.of(m, c, w)) {
+            assertThat(failed.path("Attempt").asInt()).as("a user error is not retried").isEqualTo(1);
+            assertThat(failed.path("Results").isNull()).isTrue();
+        }
+        assertThat(Bes.exists("failed/b.csv")).as("no partial output").isFalse();
+        // the VM is fine: the next job runs
+        String ok = Bes.submit(service, Bes.request("adult-20.csv", "failed/after.csv", pool));
+        Bes.start(service, ok);
+        assertThat(Bes.awaitEnd(service, ok, Duration.ofSeconds(60)).path("StatusCode").asText()).isEqualTo("Finished");
+    }
+
     /**
      * Replays the queue's job events in log order and checks: jobs are assigned in the order they were queued
      * (FIFO, per service when capped), never more than {@code slots} hold a slot at once, never more than the cap

@@ -148,7 +148,7 @@ class JobExecutionTest {
     }
 
     /** Every row of the downloaded CSV is the input row plus the model's label and probability. */
-    private static void checkScored(String body, int rows) throws Exception {
+    static void checkScored(String body, int rows) throws Exception {
         try (CsvReader<CsvRecord> reader = CsvReader.builder().ofCsvRecord(body)) {
             List<CsvRecord> records = reader.stream().toList();
             List<String> header = records.get(0).getFields();

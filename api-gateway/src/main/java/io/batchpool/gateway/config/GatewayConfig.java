@@ -37,6 +37,8 @@ public interface GatewayConfig {
 
     Secrets secrets();
 
+    LocalFiles localFiles();
+
     interface Jobs {
         /** Jobs of an account that may wait (created, queued or assigned, not yet running) before submits get 429. */
         @WithDefault("10000")
@@ -86,6 +88,20 @@ public interface GatewayConfig {
     interface Secrets {
         /** AES-256 key (base64 of 32 bytes) sealing storage credentials in job commands; vm-agent has the same. */
         String key();
+    }
+
+    /**
+     * Local-file storage, the embedded default (DESIGN §3): job inputs and outputs named {@code UseLocalFiles=true}
+     * are files under {@code root}, which vm-agent must see as the same directory. Absent: local files are refused
+     * (the production default).
+     */
+    interface LocalFiles {
+        /** The directory holding the files (created if missing); absent or empty disables local files. */
+        java.util.Optional<java.nio.file.Path> root();
+
+        /** How long a download link in Results stays good, counted from the status request that made it. */
+        @WithDefault("PT24H")
+        Duration linkValidity();
     }
 
     interface Relay {

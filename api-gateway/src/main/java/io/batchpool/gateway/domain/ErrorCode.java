@@ -25,6 +25,10 @@ public enum ErrorCode {
     Unauthorized(401),
     /** The account's key is right but the operator disabled the account. */
     AccountDisabled(403),
+    /** A local file's download link whose signature does not match (altered, or not made by this gateway). */
+    DownloadLinkInvalid(403),
+    /** A genuine local file's download link that has expired: the job's status gives a fresh one. */
+    DownloadLinkExpired(403),
     /** The account's quota (max pools, max VMs per pool) does not allow the request. */
     QuotaExceeded(403),
     /** No such route. */
@@ -39,6 +43,8 @@ public enum ErrorCode {
     NotAcceptable(406),
     /** No such BES job of this web service. */
     JobNotFound(404),
+    /** A local file's download link is genuine but the file is gone (deleted, or another local files root). */
+    FileNotFound(404),
     /** The pool is being deleted: it cannot be resized, and takes no new jobs. */
     PoolDeleting(409),
     /** The job is Finished, Failed or Cancelled: it cannot be started or cancelled. */

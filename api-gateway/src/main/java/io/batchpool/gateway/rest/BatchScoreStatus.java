@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.batchpool.blob.SecretCipher;
 import io.batchpool.contracts.job.JobState;
 import io.batchpool.contracts.job.ResultLocation;
+import io.batchpool.gateway.service.LocalFiles;
 import io.batchpool.gateway.store.JobEntity;
 
 import java.util.LinkedHashMap;
@@ -25,11 +26,15 @@ public final class BatchScoreStatus {
     private BatchScoreStatus() {
     }
 
-    /** @param cipher opens the Results tokens, which are sealed on Kafka and in the view */
-    public static Map<String, Object> of(JobEntity job, long queuePosition, ObjectMapper json, SecretCipher cipher) {
+    /**
+     * @param cipher     opens the Results tokens, which are sealed on Kafka and in the view
+     * @param localFiles signs a fresh download URL for each output stored as a local file
+     */
+    public static Map<String, Object> of(JobEntity job, long queuePosition, ObjectMapper json, SecretCipher cipher,
+                                         LocalFiles localFiles) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("StatusCode", job.state.wireStatus());
-        s.put("Results", results(job, json, cipher));
+        s.put("Results", results(job, json, cipher, localFiles));
         s.put("Details", job.details);
         s.put("JobId", job.id);
         s.put("State", title(job.state));
@@ -47,7 +52,8 @@ public final class BatchScoreStatus {
     }
 
     /** Output name to AzureBlobDataReference: a client downloads {@code BaseLocation + RelativeLocation + SasBlobToken}. */
-    private static Map<String, Object> results(JobEntity job, ObjectMapper json, SecretCipher cipher) {
+    private static Map<String, Object> results(JobEntity job, ObjectMapper json, SecretCipher cipher,
+                                               LocalFiles localFiles) {
         if (job.results == null) {
             return null;
         }
@@ -59,6 +65,10 @@ public final class BatchScoreStatus {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         stored.forEach((name, loc) -> {
+            if (loc.pointsToLocalFile()) { // served by this gateway at a signed URL
+                out.put(name, localFiles.result(loc.relativeLocation()));
+                return;
+            }
             Map<String, Object> ref = new LinkedHashMap<>();
             ref.put("ConnectionString", null);
             ref.put("RelativeLocation", loc.relativeLocation());

@@ -6,6 +6,7 @@ import io.batchpool.gateway.domain.BesJobRequest;
 import io.batchpool.gateway.domain.Checked;
 import io.batchpool.gateway.domain.ErrorCode;
 import io.batchpool.gateway.service.JobService;
+import io.batchpool.gateway.service.LocalFiles;
 import io.batchpool.gateway.service.WebServiceService;
 import io.batchpool.gateway.service.WebServiceService.ServiceView;
 import io.batchpool.gateway.store.JobEntity;
@@ -55,13 +56,16 @@ public class JobResource {
     private final JobService jobs;
     private final ObjectMapper json;
     private final SecretCipher cipher;
+    private final LocalFiles localFiles;
 
     @Inject
-    public JobResource(WebServiceService services, JobService jobs, ObjectMapper json, SecretCipher cipher) {
+    public JobResource(WebServiceService services, JobService jobs, ObjectMapper json, SecretCipher cipher,
+                       LocalFiles localFiles) {
         this.services = services;
         this.jobs = jobs;
         this.json = json;
         this.cipher = cipher;
+        this.localFiles = localFiles;
     }
 
     @POST
@@ -115,7 +119,7 @@ public class JobResource {
                                       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
         JobEntity job = jobs.get(service.service().id, jobId);
-        return BatchScoreStatus.of(job, jobs.queuePosition(job), json, cipher);
+        return BatchScoreStatus.of(job, jobs.queuePosition(job), json, cipher, localFiles);
     }
 
     @DELETE
@@ -144,7 +148,7 @@ public class JobResource {
                 after == null ? null : after.jobId(), limit + 1);
         List<Map<String, Object>> value = new ArrayList<>();
         for (JobEntity job : page.subList(0, Math.min(limit, page.size()))) {
-            value.add(BatchScoreStatus.of(job, jobs.queuePosition(job), json, cipher));
+            value.add(BatchScoreStatus.of(job, jobs.queuePosition(job), json, cipher, localFiles));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("Value", value);

@@ -3,6 +3,7 @@ package io.batchpool.gateway.service;
 import io.batchpool.blob.BlobReference;
 import io.batchpool.blob.EndpointPolicy;
 import io.batchpool.blob.InvalidBlobReferenceException;
+import io.batchpool.blob.LocalFileStore;
 import io.batchpool.blob.SecretCipher;
 import io.batchpool.contracts.Ids;
 import io.batchpool.contracts.job.BlobLocation;
@@ -48,6 +49,7 @@ public class JobService {
     private final GatewayConfig config;
     private final EndpointPolicy policy;
     private final SecretCipher cipher;
+    private final LocalFiles localFiles;
     private final Clock clock;
     /** Account id to {waiting jobs, nanoTime counted}; see {@link #waiting}. */
     private final Map<String, long[]> waitingCounts = new java.util.concurrent.ConcurrentHashMap<>();
@@ -55,11 +57,12 @@ public class JobService {
 
     @Inject
     public JobService(OutboxWriter outbox, GatewayConfig config, EndpointPolicy policy, SecretCipher cipher,
-                      Clock clock) {
+                      LocalFiles localFiles, Clock clock) {
         this.outbox = outbox;
         this.config = config;
         this.policy = policy;
         this.cipher = cipher;
+        this.localFiles = localFiles;
         this.clock = clock;
     }
 
@@ -71,6 +74,7 @@ public class JobService {
     /**
      * Parses every blob reference under the allow-list and seals its credential (outside any transaction: this is
      * the CPU-heavy part of a submit). Outputs must be writable by an attempt (a container SAS with read and write).
+     * A local file ({@code UseLocalFiles=true}) is checked to stay under the local files root instead.
      */
     public Admissible prepare(ServiceView service, BesJobRequest request) {
         Map<String, BlobLocation> inputs = new LinkedHashMap<>();
@@ -83,6 +87,9 @@ public class JobService {
     private BlobLocation seal(String field, BesJobRequest.Reference ref, boolean output) {
         BlobReference.Fields fields = new BlobReference.Fields(ref.connectionString(), ref.baseLocation(),
                 ref.relativeLocation(), ref.sasBlobToken());
+        if (LocalFileStore.isLocalFileReference(fields.connectionString())) {
+            return localFiles.location(field, fields, output); // UseLocalFiles=true: no credential to seal
+        }
         BlobReference parsed;
         try {
             parsed = BlobReference.parse(fields, policy);

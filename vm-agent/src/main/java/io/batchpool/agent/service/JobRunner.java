@@ -4,6 +4,7 @@ import com.azure.core.exception.HttpResponseException;
 import com.azure.storage.blob.models.BlobStorageException;
 import io.batchpool.agent.config.AgentConfig;
 import io.batchpool.agent.config.BlobConfig;
+import io.batchpool.agent.config.LocalFilesConfig;
 import io.batchpool.agent.config.SecretsConfig;
 import io.batchpool.agent.domain.AttemptKey;
 import io.batchpool.agent.domain.AttemptState;
@@ -16,6 +17,7 @@ import io.batchpool.blob.BlobStore;
 import io.batchpool.blob.BlobStoreException;
 import io.batchpool.blob.EndpointPolicy;
 import io.batchpool.blob.InvalidBlobReferenceException;
+import io.batchpool.blob.LocalFileStore;
 import io.batchpool.blob.SecretCipher;
 import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.job.AssignJob;
@@ -84,7 +86,7 @@ public class JobRunner {
         final AtomicLong rows = new AtomicLong();
         /** The VM stopped: the attempt says nothing more (set together with {@link #cancelled}). */
         volatile boolean vmStopped;
-        volatile Map<String, BlobReference> outputs = Map.of();
+        volatile Map<String, StorageTarget> outputs = Map.of();
 
         Running(AttemptKey key, String queueId, JobSpec spec) {
             this.key = key;
@@ -111,13 +113,15 @@ public class JobRunner {
     private final SecretCipher cipher;
     private final EndpointPolicy policy;
     private final BlobStore store;
+    /** Null when local files are not enabled ({@code batchpool.local-files.root} not set). */
+    private final LocalFileStore localFiles;
     private final AttemptTable table = new AttemptTable(10_000);
     private final Map<AttemptKey, Running> running = new ConcurrentHashMap<>();
     private ExecutorService workers;
     private ExecutorService commits;
 
-    public JobRunner(AgentConfig config, BlobConfig blob, SecretsConfig secrets, LocalProvisioner provisioner,
-                     ModelCache models, JobReportPublisher publisher, Clock clock) {
+    public JobRunner(AgentConfig config, BlobConfig blob, SecretsConfig secrets, LocalFilesConfig local,
+                     LocalProvisioner provisioner, ModelCache models, JobReportPublisher publisher, Clock clock) {
         this.config = config;
         this.provisioner = provisioner;
         this.models = models;
@@ -127,14 +131,15 @@ public class JobRunner {
         this.policy = EndpointPolicy.fromConfig(blob.allowedHostSuffixes(), blob.emulatorEndpoints().orElse(""),
                 blob.developmentStorageEndpoint());
         this.store = new BlobStore(policy, clock);
+        this.localFiles = local.root().map(LocalFileStore::new).orElse(null);
     }
 
     public synchronized void start() {
         workers = Executors.newFixedThreadPool(Math.max(1, config.jobThreads()), named("job-worker"));
         commits = Executors.newSingleThreadExecutor(named("job-commits"));
         provisioner.onVmStopped(this::vmStopped);
-        LOG.infof("job runner started: %d worker threads, models from %s, blob policy %s", config.jobThreads(),
-                models.root(), policy);
+        LOG.infof("job runner started: %d worker threads, models from %s, blob policy %s, local files %s",
+                config.jobThreads(), models.root(), policy, localFiles == null ? "not enabled" : localFiles.root());
     }
 
     /**
@@ -372,10 +377,10 @@ public class JobRunner {
             throw new AttemptFailure("the job has no output", false);
         }
         Map.Entry<String, BlobLocation> input = spec.inputs().entrySet().iterator().next();
-        BlobReference in = reference("input", input.getKey(), input.getValue());
-        Map<String, BlobReference> outs = new LinkedHashMap<>();
+        StorageTarget in = target("input", input.getKey(), input.getValue());
+        Map<String, StorageTarget> outs = new LinkedHashMap<>();
         for (Map.Entry<String, BlobLocation> o : spec.outputs().entrySet()) {
-            outs.put(o.getKey(), reference("output", o.getKey(), o.getValue()));
+            outs.put(o.getKey(), target("output", o.getKey(), o.getValue()));
         }
         r.outputs = Map.copyOf(outs);
 
@@ -403,7 +408,7 @@ public class JobRunner {
             List<OutputStream> streams = new ArrayList<>();
             long rows;
             try (InputStream csv = open(in, input.getKey())) {
-                for (Map.Entry<String, BlobReference> o : outs.entrySet()) {
+                for (Map.Entry<String, StorageTarget> o : outs.entrySet()) {
                     streams.add(openWrite(o.getKey(), o.getValue(), r.key.attemptId()));
                 }
                 try (OutputStream out = streams.size() == 1 ? streams.get(0) : new TeeOutputStream(streams)) {
@@ -436,17 +441,17 @@ public class JobRunner {
         }
     }
 
-    private InputStream open(BlobReference in, String name) throws AttemptFailure {
+    private InputStream open(StorageTarget in, String name) throws AttemptFailure {
         try {
-            return store.openRead(in);
+            return in.openRead();
         } catch (BlobStoreException e) {
             throw storageFailure("input '" + name + "': ", e);
         }
     }
 
-    private OutputStream openWrite(String name, BlobReference out, String attemptId) throws AttemptFailure {
+    private OutputStream openWrite(String name, StorageTarget out, String attemptId) throws AttemptFailure {
         try {
-            return store.openWrite(out, attemptId);
+            return out.openWrite(attemptId);
         } catch (BlobStoreException e) {
             throw storageFailure("output '" + name + "': ", e);
         }
@@ -485,7 +490,19 @@ public class JobRunner {
         return new AttemptFailure("I/O error: " + redact(String.valueOf(e.getMessage())), true);
     }
 
-    private BlobReference reference(String what, String name, BlobLocation location) throws AttemptFailure {
+    private StorageTarget target(String what, String name, BlobLocation location) throws AttemptFailure {
+        if (location.kind() == BlobLocation.Kind.LOCAL_FILE) {
+            if (localFiles == null) {
+                throw new AttemptFailure(what + " '" + name + "': local files (UseLocalFiles=true) are not enabled "
+                        + "on this VM (batchpool.local-files.root is not set)", false);
+            }
+            try {
+                // checked by the gateway already; checked again against this VM's root when opened
+                return new StorageTarget.LocalFile(localFiles, LocalFileStore.normalise(location.relativeLocation()));
+            } catch (InvalidBlobReferenceException e) {
+                throw new AttemptFailure(what + " '" + name + "': " + e.getMessage(), false);
+            }
+        }
         String secret;
         try {
             secret = cipher.decrypt(location.sealedCredential());
@@ -498,7 +515,7 @@ public class JobRunner {
                 ? BlobReference.Fields.ofSas(location.baseLocation(), location.relativeLocation(), secret)
                 : BlobReference.Fields.ofConnectionString(secret, location.relativeLocation());
         try {
-            return BlobReference.parse(fields, policy);
+            return new StorageTarget.Blob(store, BlobReference.parse(fields, policy));
         } catch (InvalidBlobReferenceException e) {
             throw new AttemptFailure(what + " '" + name + "': " + redact(e.getMessage()), false);
         }
@@ -514,13 +531,8 @@ public class JobRunner {
         }
         try {
             Map<String, ResultLocation> results = new LinkedHashMap<>();
-            for (Map.Entry<String, BlobReference> o : r.outputs.entrySet()) {
-                store.commit(o.getValue(), key.attemptId());
-                io.batchpool.blob.ResultLocation loc = store.resultLocation(o.getValue());
-                // the token is a credential (a read SAS, or the caller's own echoed): sealed on Kafka, opened
-                // only by the gateway for the client's status request
-                results.put(o.getKey(), new ResultLocation(loc.baseLocation(), loc.relativeLocation(),
-                        cipher.encrypt(loc.sasBlobToken())));
+            for (Map.Entry<String, StorageTarget> o : r.outputs.entrySet()) {
+                results.put(o.getKey(), o.getValue().commit(key.attemptId(), cipher));
             }
             finish(r, false);
             if (r.vmStopped) {
@@ -543,9 +555,9 @@ public class JobRunner {
     }
 
     private void discard(Running r) {
-        for (Map.Entry<String, BlobReference> o : r.outputs.entrySet()) {
+        for (Map.Entry<String, StorageTarget> o : r.outputs.entrySet()) {
             try {
-                store.discard(o.getValue(), r.key.attemptId());
+                o.getValue().discard(r.key.attemptId());
             } catch (RuntimeException e) {
                 LOG.warnf("%s: temporary output '%s' not discarded: %s", r.key, o.getKey(), redact(e.getMessage()));
             }

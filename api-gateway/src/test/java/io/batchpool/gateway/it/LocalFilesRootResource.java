@@ -1,0 +1,25 @@
+package io.batchpool.gateway.it;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Map;
+
+/** A fresh local files root ({@code batchpool.local-files.root}) for the test application. */
+public class LocalFilesRootResource implements QuarkusTestResourceLifecycleManager {
+    @Override
+    public Map<String, String> start() {
+        try {
+            return Map.of("batchpool.local-files.root", Files.createTempDirectory("gateway-local-files").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        // in the temp directory
+    }
+}

@@ -1,0 +1,468 @@
+package io.batchpool.blob;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Job inputs and outputs as files under one root directory: the local-file storage of the embedded default
+ * (DESIGN §3), for a gateway and agents that see the same directory (one machine, or a shared volume).
+ * <p>
+ * A client names a file with the AzureBlobDataReference {@code {"ConnectionString": "UseLocalFiles=true",
+ * "RelativeLocation": "dir/data.csv"}} (leading slash optional, as for blobs): {@link #parse(BlobReference.Fields)}
+ * checks the fields and returns the normalised path; {@link #resolve(String)} also checks that the file stays under
+ * the root through symbolic links. Paths are taken literally (no percent-decoding); {@code .}, {@code ..} and empty
+ * segments, backslashes and control characters are refused, so a path can only go down from the root.
+ * <p>
+ * Outputs work like blobs ({@link BlobStore}): each attempt writes {@code <file>.attempt-<attemptId>.tmp} next to the
+ * output ({@link #openWrite}), and only {@link #commit} (for the attempt the dispatcher still considers current)
+ * moves it onto the final name, atomically ({@code rename(2)}); {@link #discard} deletes a zombie's temporary file.
+ * Reads and writes stream. Failures are {@link BlobStoreException}s whose status says whose fault they are: 404 a
+ * missing file, 403 a path that leaves the root, 409 a directory where a file is expected, 0 an I/O error. Messages
+ * name the path under the root, never the root itself. Thread-safe.
+ */
+public final class LocalFileStore {
+    /** The connection string that names a local file. */
+    public static final String CONNECTION_STRING = "UseLocalFiles=true";
+    static final String KEY = "uselocalfiles";
+    /** Longest path under the root, in characters (as for a blob name). */
+    static final int MAX_PATH = 1024;
+    /** Longest path segment in UTF-8 bytes (the common file-system limit). */
+    static final int MAX_SEGMENT_BYTES = 255;
+    /** What a temporary file adds to the output's name at most: {@code .attempt-<64 characters>.tmp}. */
+    static final int TEMPORARY_SUFFIX_BYTES = ".attempt-".length() + 64 + ".tmp".length();
+    private static final int BUFFER = 64 * 1024;
+
+    private final Path root;
+
+    /**
+     * @param root the directory holding the files; created if missing. Kept as its real path, so that a root that
+     *             is itself reached through a symbolic link (e.g. {@code /tmp} on some systems) works
+     * @throws UncheckedIOException if it cannot be created or is not a directory
+     */
+    public LocalFileStore(Path root) {
+        Objects.requireNonNull(root, "root");
+        try {
+            Files.createDirectories(root);
+            this.root = root.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("local files root " + root + " cannot be used: " + e.getMessage(), e);
+        }
+    }
+
+    /** The root directory (its real path). */
+    public Path root() {
+        return root;
+    }
+
+    /** Whether a ConnectionString names a local file: it has a {@code UseLocalFiles} key (whatever the rest says). */
+    public static boolean isLocalFileReference(String connectionString) {
+        if (connectionString == null) {
+            return false;
+        }
+        for (String part : connectionString.split(";")) {
+            int eq = part.indexOf('=');
+            String key = (eq < 0 ? part : part.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+            if (key.equals(KEY)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Checks the fields of a local-file reference (no store needed): ConnectionString exactly
+     * {@code UseLocalFiles=true}, no BaseLocation or SasBlobToken, a RelativeLocation that {@link #normalise}
+     * accepts.
+     *
+     * @return the normalised path under the root, e.g. {@code dir/data.csv}
+     * @throws InvalidBlobReferenceException naming the field at fault
+     */
+    public static String parse(BlobReference.Fields fields) {
+        Objects.requireNonNull(fields, "fields");
+        String cs = fields.connectionString() == null ? "" : fields.connectionString().trim();
+        boolean sawKey = false;
+        for (String part : cs.split(";")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            String key = (eq < 0 ? part : part.substring(0, eq)).trim();
+            if (!key.equalsIgnoreCase(KEY)) {
+                throw new InvalidBlobReferenceException(BlobReference.CONNECTION_STRING,
+                        "UseLocalFiles=true takes no other settings; the file is named by RelativeLocation alone");
+            }
+            if (sawKey) {
+                throw new InvalidBlobReferenceException(BlobReference.CONNECTION_STRING,
+                        "key UseLocalFiles appears more than once");
+            }
+            sawKey = true;
+            if (eq < 0 || !part.substring(eq + 1).trim().equalsIgnoreCase("true")) {
+                throw new InvalidBlobReferenceException(BlobReference.CONNECTION_STRING, "UseLocalFiles can only be true");
+            }
+        }
+        if (!sawKey) {
+            throw new InvalidBlobReferenceException(BlobReference.CONNECTION_STRING,
+                    "a local file is named by the ConnectionString " + CONNECTION_STRING);
+        }
+        if (!isBlank(fields.baseLocation()) || !isBlank(fields.sasBlobToken())) {
+            throw new InvalidBlobReferenceException(BlobReference.CONNECTION_STRING,
+                    "give either ConnectionString, or BaseLocation with SasBlobToken, not both");
+        }
+        return normalise(fields.relativeLocation());
+    }
+
+    /**
+     * The path under the root as a client wrote it, checked: one leading slash is dropped (clients write
+     * {@code /dir/data.csv} as for blobs); then it must be relative segments separated by {@code /}, none of them
+     * empty, {@code .} or {@code ..}, without backslashes, colons or control characters (NUL included), each at most
+     * {@value #MAX_SEGMENT_BYTES} bytes, at most {@value #MAX_PATH} characters in all.
+     *
+     * @throws InvalidBlobReferenceException (field RelativeLocation) saying what is wrong
+     */
+    public static String normalise(String relativeLocation) {
+        String field = BlobReference.RELATIVE_LOCATION;
+        if (isBlank(relativeLocation)) {
+            throw new InvalidBlobReferenceException(field,
+                    "is required: the file's path under the local files root, e.g. 'census/data.csv'");
+        }
+        String rel = relativeLocation.startsWith("/") ? relativeLocation.substring(1) : relativeLocation;
+        if (rel.isEmpty()) {
+            throw new InvalidBlobReferenceException(field, "must name a file under the local files root, not the root "
+                    + "directory itself");
+        }
+        if (rel.length() > MAX_PATH) {
+            throw new InvalidBlobReferenceException(field, "is longer than " + MAX_PATH + " characters");
+        }
+        for (int i = 0; i < rel.length(); i++) {
+            char c = rel.charAt(i);
+            if (Character.isISOControl(c) || c == '\\' || c == ':') {
+                throw new InvalidBlobReferenceException(field, "a local file path must not contain control "
+                        + "characters, backslashes or colons; separate directories with '/'");
+            }
+        }
+        if (rel.startsWith("/")) {
+            throw new InvalidBlobReferenceException(field, "must be a path under the local files root, not an "
+                    + "absolute path (e.g. 'census/data.csv')");
+        }
+        if (rel.endsWith("/")) {
+            throw new InvalidBlobReferenceException(field, "must name a file, not a directory (it ends with '/')");
+        }
+        for (String segment : rel.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new InvalidBlobReferenceException(field, "must stay under the local files root: no empty, "
+                        + "'.' or '..' path segments");
+            }
+            if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
+                throw new InvalidBlobReferenceException(field, "a path segment is longer than "
+                        + MAX_SEGMENT_BYTES + " bytes");
+            }
+        }
+        return rel;
+    }
+
+    /**
+     * The file of a path under the root, checked: normalised as by {@link #normalise}, and the deepest part of it
+     * that exists now must really be under the root (a symbolic link inside the root may point elsewhere inside it,
+     * not outside) and be a directory, the file itself not a directory. {@link #open} and {@link #openWrite} check
+     * again when they touch the file.
+     *
+     * @throws InvalidBlobReferenceException (field RelativeLocation) if it leaves the root or names a directory
+     */
+    public Path resolve(String relativeLocation) {
+        String rel = normalise(relativeLocation);
+        try {
+            return locate(rel);
+        } catch (BlobStoreException e) {
+            throw new InvalidBlobReferenceException(BlobReference.RELATIVE_LOCATION, e.getMessage());
+        }
+    }
+
+    /**
+     * Checks a path as a job output: {@link #resolve} and room in its file name for the temporary suffix of an
+     * attempt.
+     */
+    public Path resolveOutput(String relativeLocation) {
+        Path file = resolve(relativeLocation);
+        if (file.getFileName().toString().getBytes(StandardCharsets.UTF_8).length
+                > MAX_SEGMENT_BYTES - TEMPORARY_SUFFIX_BYTES) {
+            throw new InvalidBlobReferenceException(BlobReference.RELATIVE_LOCATION, "an output's file name must be "
+                    + "at most " + (MAX_SEGMENT_BYTES - TEMPORARY_SUFFIX_BYTES) + " bytes (each attempt writes "
+                    + "'<name>.attempt-<id>.tmp' next to it)");
+        }
+        return file;
+    }
+
+    /**
+     * Opens the file for reading: its real path must be under the root (checked now, the file is then opened by that
+     * real path without following a link in its last segment).
+     *
+     * @throws BlobStoreException 404 if it does not exist, 403 if it leaves the root, 409 if it is a directory
+     */
+    public SeekableByteChannel open(String relativeLocation) {
+        String rel = normalise(relativeLocation);
+        Path file = locate(rel);
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw notFound(rel, e);
+        } catch (IOException e) {
+            throw ioError("reading", rel, e);
+        }
+        if (!real.startsWith(root)) {
+            throw outside(rel);
+        }
+        if (Files.isDirectory(real)) {
+            throw new BlobStoreException("local file '" + rel + "' is a directory, not a file", 409, "IsADirectory", null);
+        }
+        try {
+            return Files.newByteChannel(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw notFound(rel, e);
+        } catch (IOException e) {
+            throw ioError("reading", rel, e);
+        }
+    }
+
+    /** {@link #open} as a buffered stream. */
+    public InputStream openRead(String relativeLocation) {
+        return new BufferedInputStream(Channels.newInputStream(open(relativeLocation)), BUFFER);
+    }
+
+    /** Whether the file exists (under the root). */
+    public boolean exists(String relativeLocation) {
+        return Files.isRegularFile(locate(normalise(relativeLocation)));
+    }
+
+    /**
+     * The path percent-encoded for a URL (every byte outside RFC 3986's unreserved characters, except '/'), e.g. for a
+     * download link that serves the file.
+     */
+    public static String urlPath(String relativeLocation) {
+        return PathEncoding.encodePath(normalise(relativeLocation));
+    }
+
+    /** The temporary file an attempt writes: {@code <file>.attempt-<attemptId>.tmp}, next to the output. */
+    public static String temporaryFileName(String relativeLocation, String attemptId) {
+        return BlobStore.temporaryBlobName(normalise(relativeLocation), attemptId);
+    }
+
+    /**
+     * Opens a stream that writes this attempt's temporary file (replacing an earlier try of the same attempt),
+     * creating the output's directories when missing. {@code close()} flushes and forces the data to disk. Nothing
+     * appears under the final name until {@link #commit}.
+     */
+    public OutputStream openWrite(String relativeLocation, String attemptId) {
+        String rel = normalise(relativeLocation);
+        Path tmp = root.resolve(temporaryFileName(rel, attemptId));
+        Path dir = directoryOf(rel, true);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(dir.resolve(tmp.getFileName()), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw ioError("writing", rel, e);
+        }
+        return new SyncedOutput(channel);
+    }
+
+    /**
+     * Moves the attempt's temporary file onto the final name, atomically (replacing an earlier result). Call it only
+     * for the current attempt: the last commit wins.
+     *
+     * @throws BlobStoreException 404 if the attempt wrote nothing
+     */
+    public void commit(String relativeLocation, String attemptId) {
+        String rel = normalise(relativeLocation);
+        Path dir = directoryOf(rel, false);
+        Path tmp = dir.resolve(Path.of(temporaryFileName(rel, attemptId)).getFileName());
+        Path target = dir.resolve(Path.of(rel).getFileName());
+        if (!Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS)) {
+            throw new BlobStoreException("committing local file '" + rel + "': attempt " + attemptId
+                    + " wrote nothing", 404, "FileNotFound", null);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw ioError("committing", rel, e);
+        }
+        syncDirectory(dir);
+    }
+
+    /** Deletes the attempt's temporary file, if any (a zombie, revoked or failed attempt). False if there was none. */
+    public boolean discard(String relativeLocation, String attemptId) {
+        String rel = normalise(relativeLocation);
+        Path tmp = root.resolve(temporaryFileName(rel, attemptId));
+        try {
+            Path dir = tmp.getParent().toRealPath();
+            if (!dir.startsWith(root)) {
+                return false;
+            }
+            return Files.deleteIfExists(dir.resolve(tmp.getFileName()));
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw ioError("discarding", rel, e);
+        }
+    }
+
+    /** Deletes the file (tests and clean-up). False if there was none. */
+    public boolean deleteIfExists(String relativeLocation) {
+        String rel = normalise(relativeLocation);
+        Path file = locate(rel);
+        try {
+            return Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw ioError("deleting", rel, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalFileStore[" + root + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** {@link #resolve} of a normalised path, failing with the status of a store operation (403 or 409). */
+    private Path locate(String rel) {
+        Path file = root.resolve(rel).normalize();
+        if (!file.startsWith(root) || file.equals(root)) {
+            throw outside(rel);
+        }
+        for (Path probe = file; probe != null; probe = probe.getParent()) {
+            Path real;
+            try {
+                real = probe.toRealPath();
+            } catch (IOException e) {
+                // not there (yet), a dangling link, or below a file (ENOTDIR): its directory says more
+                continue;
+            }
+            if (!real.startsWith(root)) {
+                throw outside(rel);
+            }
+            if (probe.equals(file) && Files.isDirectory(real)) {
+                throw new BlobStoreException("'" + rel + "' is a directory under the local files root, not a file",
+                        409, "IsADirectory", null);
+            }
+            if (!probe.equals(file) && !Files.isDirectory(real)) {
+                throw new BlobStoreException("'" + root.relativize(probe) + "' (in '" + rel + "') is a file, not a "
+                        + "directory", 409, "NotADirectory", null);
+            }
+            break;
+        }
+        return file;
+    }
+
+    /**
+     * The real directory of an output (created when {@code create}), checked to be under the root before anything is
+     * created in it and again after.
+     */
+    private Path directoryOf(String rel, boolean create) {
+        Path dir = locate(rel).getParent();
+        try {
+            if (create) {
+                Files.createDirectories(dir);
+            }
+            Path real = dir.toRealPath();
+            if (!real.startsWith(root)) {
+                throw outside(rel);
+            }
+            return real;
+        } catch (NoSuchFileException e) {
+            throw notFound(rel, e);
+        } catch (IOException e) {
+            throw ioError("writing", rel, e);
+        }
+    }
+
+    /** After a rename, the directory entry itself must reach the disk for the commit to survive a crash. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | RuntimeException ignored) {
+            // not supported on every platform; the rename is atomic all the same
+        }
+    }
+
+    private static BlobStoreException notFound(String rel, Exception cause) {
+        return new BlobStoreException("local file '" + rel + "' does not exist", 404, "FileNotFound", cause);
+    }
+
+    private static BlobStoreException ioError(String operation, String rel, IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return new BlobStoreException(operation + " local file '" + rel + "' failed: access denied", 403,
+                    "AccessDenied", e);
+        }
+        // FileSystemException messages start with the absolute path: keep only the reason
+        String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
+                : e.getClass().getSimpleName();
+        return new BlobStoreException(operation + " local file '" + rel + "' failed: " + reason, 0, null, e);
+    }
+
+    private static BlobStoreException outside(String rel) {
+        return new BlobStoreException("'" + rel + "' leads outside the local files root (through a symbolic link)",
+                403, "PathOutsideRoot", null);
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** Buffered writes to a file channel; {@code close()} flushes, forces to disk and closes. */
+    private static final class SyncedOutput extends OutputStream {
+        private final FileChannel channel;
+        private final BufferedOutputStream out;
+        private boolean closed;
+
+        SyncedOutput(FileChannel channel) {
+            this.channel = channel;
+            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try (FileChannel c = channel) {
+                out.flush();
+                c.force(true);
+            }
+        }
+    }
+}
