@@ -119,7 +119,7 @@ class BesJobsE2ETest {
         String pool = poolFromSwagger(1);
         awaitReady(pool, 1);
         String[] bad = io.batchpool.scoring.fixtures.AdultCensusData.row(2);
-        bad[0] = "abc"; // age, a numeric column
+        bad[io.batchpool.scoring.fixtures.AdultCensusData.HEADER.indexOf("age")] = "abc"; // a numeric column
         String csv = String.join(",", io.batchpool.scoring.fixtures.AdultCensusData.HEADER) + "\r\n"
                 + io.batchpool.scoring.fixtures.AdultCensusData.line(io.batchpool.scoring.fixtures.AdultCensusData.row(0))
                 + io.batchpool.scoring.fixtures.AdultCensusData.line(io.batchpool.scoring.fixtures.AdultCensusData.row(1))
