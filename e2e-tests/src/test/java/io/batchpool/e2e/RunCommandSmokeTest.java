@@ -29,7 +29,7 @@ class RunCommandSmokeTest {
     static final int BASE = 28080;
 
     @Test
-    void bin_run_starts_the_whole_system_and_a_user_can_run_a_pool() throws Exception {
+    void bin_run_starts_the_whole_system_and_a_user_can_run_a_pool_and_a_job_on_local_files() throws Exception {
         Path root = ProjectRoot.find();
         TestDatabase.recreate("batchpool_smoke_gateway");
         TestDatabase.recreate("batchpool_smoke_billing");
@@ -91,6 +91,27 @@ class RunCommandSmokeTest {
                     assertThat(Http.get(pools + "/" + second.text("poolId"), key).body().path("vmsReady").asInt()).isEqualTo(2));
             System.out.printf("warm system: create request to 2 VMs ready (boot delay 0): %d ms%n",
                     (System.nanoTime() - t1) / 1_000_000);
+            // a BES job on the embedded default's local files: model from the registry, input from run/files
+            Path files = root.resolve("e2e-tests/target/run-smoke/files");
+            java.nio.file.Files.createDirectories(files.resolve("in"));
+            io.batchpool.scoring.fixtures.AdultCensusData.writeCsv(files.resolve("in/adult.csv"), 300);
+            Http.Response service = Http.post(account.text("poolServiceUrl") + "/services", key, Map.of("name", "smoke",
+                    "kind", "classic", "model", java.util.Base64.getEncoder().encodeToString(
+                            io.batchpool.scoring.fixtures.AdultCensusModel.build(
+                                    io.batchpool.scoring.fixtures.AdultCensusModel.Variant.ZIPMAP))));
+            assertThat(service.status()).as(service.raw()).isEqualTo(201);
+            Bes.Service bes = new Bes.Service(service.text("serviceId"), service.text("batchRequestsUrl"),
+                    service.text("primaryKey"), service.text("swaggerUrl"));
+            Map<String, Object> in = new java.util.HashMap<>(Map.of("ConnectionString", "UseLocalFiles=true",
+                    "RelativeLocation", "in/adult.csv"));
+            Map<String, Object> out = new java.util.HashMap<>(Map.of("ConnectionString", "UseLocalFiles=true",
+                    "RelativeLocation", "/out/scored.csv"));
+            String job = Bes.submit(bes, Map.of("Inputs", Map.of("input1", in), "Outputs", Map.of("output1", out),
+                    "GlobalParameters", Map.of(), "AzureBatchPoolId", poolId));
+            Bes.start(bes, job);
+            JsonNode end = Bes.awaitEnd(bes, job, Duration.ofSeconds(120));
+            assertThat(end.path("StatusCode").asText()).as(end.toString()).isEqualTo("Finished");
+            Bes.checkScored(Bes.download(end.path("Results").path("output1")), 300);
             assertThat(Http.post(pools + "/" + poolId + "/resize", key, Map.of("vmCount", 0)).status()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 JsonNode p = Http.get(pools + "/" + poolId, key).body();
