@@ -12,7 +12,10 @@ import java.time.Duration;
 
 /** A tiny JSON-over-HTTP client, as a user with curl would call the system. */
 public final class Http {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1, as BES clients speak it (the JDK client would otherwise upgrade to h2c and multiplex every call
+    // over one connection)
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public record Response(int status, JsonNode body, String raw) {

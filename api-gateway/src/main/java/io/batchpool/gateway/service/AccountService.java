@@ -25,6 +25,9 @@ public class AccountService {
     private final Clock clock;
 
     @Inject
+    WebServiceService webServices;
+
+    @Inject
     public AccountService(Clock clock) {
         this.clock = clock;
     }
@@ -81,6 +84,7 @@ public class AccountService {
     @Transactional
     public Created rotateKey(String accountId) {
         AccountEntity account = locked(accountId);
+        webServices.forgetAuthorizations(); // the account key also authorizes BES calls
         String key = AccountKeys.newKey();
         account.keyHash = AccountKeys.hash(key);
         account.updatedAt = now();
@@ -90,6 +94,7 @@ public class AccountService {
     @Transactional
     public AccountWithUsage setDisabled(String accountId, boolean disabled) {
         AccountEntity account = locked(accountId);
+        webServices.forgetAuthorizations();
         account.disabled = disabled;
         account.updatedAt = now();
         return withUsage(account, usage(account.id));

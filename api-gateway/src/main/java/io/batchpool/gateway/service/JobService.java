@@ -54,6 +54,8 @@ public class JobService {
     /** Account id to {waiting jobs, nanoTime counted}; see {@link #waiting}. */
     private final Map<String, long[]> waitingCounts = new java.util.concurrent.ConcurrentHashMap<>();
     static final long WAITING_COUNT_TTL = 250;
+    /** {nanoTime read, oldest unrelayed outbox row's time or null}; see {@link #requireBrokerReachable}. */
+    private volatile Object[] oldestRow;
 
     @Inject
     public JobService(OutboxWriter outbox, GatewayConfig config, EndpointPolicy policy, SecretCipher cipher,
@@ -238,8 +240,16 @@ public class JobService {
      * not move.
      */
     private void requireBrokerReachable() {
-        // the oldest row, read now (the relay's own figure is only refreshed between its rounds)
-        Instant oldest = OutboxEntity.oldestCreatedAt().orElse(null);
+        // the oldest row, read at most every 100 ms (the relay's own figure is only refreshed between its rounds)
+        long now = System.nanoTime();
+        Instant oldest;
+        Object[] last = oldestRow;
+        if (last != null && now - (long) last[0] < TimeUnit.MILLISECONDS.toNanos(100)) {
+            oldest = (Instant) last[1];
+        } else {
+            oldest = OutboxEntity.oldestCreatedAt().orElse(null);
+            oldestRow = new Object[] {now, oldest};
+        }
         Duration age = oldest == null ? Duration.ZERO : Duration.between(oldest, clock.instant());
         if (age.compareTo(config.relay().maxBacklogAge()) > 0) {
             throw new ApiException(ErrorCode.ServiceUnavailable, "the message broker has not taken commands for "

@@ -44,6 +44,19 @@ public class WebServiceService {
     private final Clock clock;
     private final ObjectMapper json;
     private final OutboxWriter outbox;
+    /**
+     * BES calls authorized in the last {@link #AUTHORIZATION_TTL_NANOS}, by subscription/service/key hash: a client
+     * polling or submitting in a burst costs no registry queries. Changes made through this gateway forget them at
+     * once; another gateway instance's change takes effect here within the TTL.
+     */
+    private final java.util.Map<String, Authorized> authorized = new java.util.concurrent.ConcurrentHashMap<>();
+    static final long AUTHORIZATION_TTL_NANOS = 1_000_000_000L;
+
+    private record Authorized(ServiceView view, long at) {
+    }
+
+    @Inject
+    jakarta.transaction.TransactionSynchronizationRegistry transactions;
 
     @Inject
     public WebServiceService(Clock clock, ObjectMapper json, OutboxWriter outbox) {
@@ -104,6 +117,7 @@ public class WebServiceService {
     /** A new model version; parameters carry over. Jobs already submitted keep the version they named. */
     @Transactional
     public ServiceView updateModel(String accountId, String serviceId, CheckedModel model) {
+        forgetAuthorizations();
         WebServiceEntity s = visible(accountId, serviceId, true);
         VersionInfo previous = WebServiceVersionEntity.info(s.id, s.currentVersion);
         Instant now = now();
@@ -119,6 +133,7 @@ public class WebServiceService {
         if (!primary && !"secondary".equals(which)) {
             throw new ApiException(ErrorCode.InvalidRequest, "key must be primary or secondary");
         }
+        forgetAuthorizations();
         WebServiceEntity s = visible(accountId, serviceId, true);
         String key = AccountKeys.newKey();
         if (primary) {
@@ -134,6 +149,7 @@ public class WebServiceService {
     /** Marks the service deleted: its keys stop working; its versions stay for jobs that name them. */
     @Transactional
     public void delete(String accountId, String serviceId) {
+        forgetAuthorizations();
         WebServiceEntity s = visible(accountId, serviceId, true);
         s.deleted = true;
         s.updatedAt = now();
@@ -150,6 +166,41 @@ public class WebServiceService {
                     "missing Authorization: Bearer <web service API key or account key>");
         }
         String hash = AccountKeys.hash(key);
+        String cacheKey = subscriptionId + "/" + serviceId + "/" + hash;
+        Authorized cached = authorized.get(cacheKey);
+        if (cached != null && System.nanoTime() - cached.at() < AUTHORIZATION_TTL_NANOS) {
+            return cached.view();
+        }
+        ServiceView view = authorize(subscriptionId, serviceId, hash);
+        if (authorized.size() > 10_000) {
+            authorized.clear();
+        }
+        authorized.put(cacheKey, new Authorized(view, System.nanoTime()));
+        return view;
+    }
+
+    /**
+     * Forgets every remembered authorization: called when a key is rotated, a service deleted or its model updated
+     * (here), or an account's key rotated or the account disabled ({@link AccountService}).
+     */
+    public void forgetAuthorizations() {
+        authorized.clear();
+        if (transactions != null && transactions.getTransactionKey() != null) {
+            // and again once the change is committed: a request meanwhile may have remembered the old state
+            transactions.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    authorized.clear();
+                }
+            });
+        }
+    }
+
+    private ServiceView authorize(String subscriptionId, String serviceId, String hash) {
         AccountEntity owner = AccountEntity.byKeyHash(hash).filter(a -> a.id.equals(subscriptionId)).orElse(null);
         WebServiceEntity s;
         if (owner != null) {
