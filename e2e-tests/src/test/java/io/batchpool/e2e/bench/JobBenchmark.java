@@ -42,6 +42,11 @@ public final class JobBenchmark {
         int rows = Integer.getInteger("bench.rows", 200_000);
 
         BatchpoolSystem system = BatchpoolSystem.get();
+        String largeGb = System.getProperty("bench.large-gb");
+        if (largeGb != null) { // only the large-input check (run with the e2e JVM options: 256 MB heaps)
+            LargeInputCheck.run(system, Double.parseDouble(largeGb));
+            System.exit(0);
+        }
         Accounts.Account account = Accounts.create(system, 10, 64);
         Bes.Service service = Bes.register(account, "new");
         Bes.upload("bench-1.csv", 1);
