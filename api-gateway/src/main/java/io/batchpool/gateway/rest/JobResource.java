@@ -118,8 +118,8 @@ public class JobResource {
                                       @QueryParam("api-version") String apiVersion,
                                       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
-        JobEntity job = jobs.get(service.service().id, jobId);
-        return BatchScoreStatus.of(job, jobs.queuePosition(job), json, cipher, localFiles);
+        JobService.Viewed viewed = jobs.status(service.service().id, jobId);
+        return BatchScoreStatus.of(viewed.job(), viewed.queuePosition(), json, cipher, localFiles);
     }
 
     @DELETE
@@ -144,17 +144,17 @@ public class JobResource {
         ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
         int limit = pageSize(top);
         Cursor after = skipToken == null ? null : Cursor.parse(skipToken);
-        List<JobEntity> page = jobs.page(service.service().id, after == null ? null : after.createdAt(),
+        List<JobService.Viewed> page = jobs.page(service.service().id, after == null ? null : after.createdAt(),
                 after == null ? null : after.jobId(), limit + 1);
         List<Map<String, Object>> value = new ArrayList<>();
-        for (JobEntity job : page.subList(0, Math.min(limit, page.size()))) {
-            value.add(BatchScoreStatus.of(job, jobs.queuePosition(job), json, cipher, localFiles));
+        for (JobService.Viewed viewed : page.subList(0, Math.min(limit, page.size()))) {
+            value.add(BatchScoreStatus.of(viewed.job(), viewed.queuePosition(), json, cipher, localFiles));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("Value", value);
         String next = null;
         if (page.size() > limit) {
-            JobEntity last = page.get(limit - 1);
+            JobEntity last = page.get(limit - 1).job();
             // OData style, `$` as it is: the token is URL-safe base64
             next = uri.getAbsolutePath() + "?api-version=" + API_VERSION + "&$top=" + limit + "&$skiptoken="
                     + new Cursor(last.createdAt, last.id).token();

@@ -192,20 +192,22 @@ public class JobService {
         return JobEntity.byIdempotencyKey(serviceId, key);
     }
 
-    @Transactional
-    public JobEntity get(String serviceId, String jobId) {
-        return visible(serviceId, jobId, false);
+    /** A job as its status shows it: the row and its queue position (1 = next to start, 0 when not queued). */
+    public record Viewed(JobEntity job, long queuePosition) {
     }
 
-    /** The job's position in its queue (1 = next), 0 when it is not queued. */
+    /** One job's status, read in one transaction (clients poll it every second). */
     @Transactional
-    public long queuePosition(JobEntity job) {
-        return job.queuePosition();
+    public Viewed status(String serviceId, String jobId) {
+        JobEntity job = visible(serviceId, jobId, false);
+        return new Viewed(job, job.queuePosition());
     }
 
+    /** A page of the service's jobs, newest first, with their queue positions, in one transaction. */
     @Transactional
-    public List<JobEntity> page(String serviceId, Instant beforeCreatedAt, String beforeId, int limit) {
-        return JobEntity.page(serviceId, beforeCreatedAt, beforeId, limit);
+    public List<Viewed> page(String serviceId, Instant beforeCreatedAt, String beforeId, int limit) {
+        return JobEntity.page(serviceId, beforeCreatedAt, beforeId, limit).stream()
+                .map(job -> new Viewed(job, job.queuePosition())).toList();
     }
 
     @Transactional
