@@ -1,8 +1,6 @@
 package io.batchpool.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import de.siegmar.fastcsv.reader.CsvReader;
-import de.siegmar.fastcsv.reader.CsvRecord;
 import io.batchpool.blob.BlobReference;
 import io.batchpool.blob.BlobStore;
 import io.batchpool.blob.SharedAzurite;
@@ -11,9 +9,9 @@ import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Topics;
 import io.batchpool.contracts.job.JobEvent;
 import io.batchpool.kit.KafkaClients;
-import io.batchpool.scoring.CsvScorer;
 import io.batchpool.scoring.fixtures.AdultCensusData;
 import io.batchpool.scoring.fixtures.AdultCensusModel;
+import io.batchpool.scoring.fixtures.ScoredCsv;
 import io.batchpool.testkit.SharedBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,7 +32,6 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /** An Azure ML classic BES client, as a program written for Azure would call Batchpool, plus Azurite blobs. */
 public final class Bes {
@@ -178,25 +175,7 @@ public final class Bes {
 
     /** Every row of the scored CSV is its input row plus the model's label and probability (computed independently). */
     public static void checkScored(String body, int rows) throws Exception {
-        try (CsvReader<CsvRecord> reader = CsvReader.builder().ofCsvRecord(body)) {
-            List<CsvRecord> records = reader.stream().toList();
-            List<String> header = records.get(0).getFields();
-            assertThat(header.subList(0, AdultCensusData.HEADER.size())).isEqualTo(AdultCensusData.HEADER);
-            assertThat(header.subList(AdultCensusData.HEADER.size(), header.size()))
-                    .containsExactly(CsvScorer.SCORED_LABELS, CsvScorer.SCORED_PROBABILITIES);
-            assertThat(records).hasSize(rows + 1);
-            int labelAt = header.indexOf(CsvScorer.SCORED_LABELS);
-            for (int i = 1; i <= rows; i++) {
-                List<String> cells = records.get(i).getFields();
-                assertThat(cells.subList(0, AdultCensusData.HEADER.size())).as("row %d passes its input through", i)
-                        .isEqualTo(List.of(AdultCensusData.row(i - 1)));
-                AdultCensusModel.Expected expected = AdultCensusModel.expected(AdultCensusData.asMap(header, cells));
-                assertThat(cells.get(labelAt)).as("row %d label", i)
-                        .isEqualTo(expected.label(AdultCensusModel.Variant.ZIPMAP));
-                assertThat(Double.parseDouble(cells.get(labelAt + 1))).as("row %d probability", i)
-                        .isCloseTo(expected.probability(), within(1e-5));
-            }
-        }
+        ScoredCsv.check(body, rows);
     }
 
     /** The job events of one queue (one partition, in log order), read committed from the beginning. */

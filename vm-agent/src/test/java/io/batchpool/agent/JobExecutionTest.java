@@ -1,7 +1,5 @@
 package io.batchpool.agent;
 
-import de.siegmar.fastcsv.reader.CsvReader;
-import de.siegmar.fastcsv.reader.CsvRecord;
 import io.batchpool.agent.JobFixture.JobReader;
 import io.batchpool.agent.JobFixture.Vm;
 import io.batchpool.agent.service.JobRunner;
@@ -15,9 +13,9 @@ import io.batchpool.contracts.job.CommitResults;
 import io.batchpool.contracts.job.ResultLocation;
 import io.batchpool.contracts.job.ResultsCommitted;
 import io.batchpool.contracts.job.RevokeJob;
-import io.batchpool.scoring.CsvScorer;
 import io.batchpool.scoring.fixtures.AdultCensusData;
 import io.batchpool.scoring.fixtures.AdultCensusModel;
+import io.batchpool.scoring.fixtures.ScoredCsv;
 import io.batchpool.testkit.KafkaBrokerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,7 +28,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -42,9 +40,8 @@ import static io.batchpool.agent.JobFixture.modelDir;
 import static io.batchpool.agent.JobFixture.provision;
 import static io.batchpool.agent.JobFixture.send;
 import static io.batchpool.agent.JobFixture.upload;
-import static io.restassured.RestAssured.given;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -60,8 +57,7 @@ class JobExecutionTest {
 
     @BeforeEach
     void ready() {
-        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(200));
+        JobFixture.awaitReady();
     }
 
     @Test
@@ -98,7 +94,7 @@ class JobExecutionTest {
                     URI.create(result.baseLocation() + result.relativeLocation() + token)).GET()
                     .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             assertThat(download.statusCode()).isEqualTo(200);
-            checkScored(download.body(), rows);
+            ScoredCsv.check(download.body(), rows);
             assertThat(exists(BlobStore.temporaryBlobName(output, job + "-1"))).isFalse();
         }
         await().atMost(10, TimeUnit.SECONDS).until(() -> runner.attempts() == 0);
@@ -145,27 +141,5 @@ class JobExecutionTest {
             assertThat(reader.seen()).noneMatch(r -> r instanceof AttemptSucceeded || r instanceof AttemptFailed);
         }
         deprovision(vm);
-    }
-
-    /** Every row of the downloaded CSV is the input row plus the model's label and probability. */
-    static void checkScored(String body, int rows) throws Exception {
-        try (CsvReader<CsvRecord> reader = CsvReader.builder().ofCsvRecord(body)) {
-            List<CsvRecord> records = reader.stream().toList();
-            List<String> header = records.get(0).getFields();
-            assertThat(header.subList(0, AdultCensusData.HEADER.size())).isEqualTo(AdultCensusData.HEADER);
-            assertThat(header.subList(AdultCensusData.HEADER.size(), header.size()))
-                    .containsExactly(CsvScorer.SCORED_LABELS, CsvScorer.SCORED_PROBABILITIES);
-            assertThat(records).hasSize(rows + 1);
-            int labelAt = header.indexOf(CsvScorer.SCORED_LABELS);
-            for (int i = 1; i <= rows; i++) {
-                List<String> cells = records.get(i).getFields();
-                AdultCensusModel.Expected expected = AdultCensusModel.expected(
-                        AdultCensusData.asMap(header, cells));
-                assertThat(cells.get(labelAt)).as("row %d label", i)
-                        .isEqualTo(expected.label(AdultCensusModel.Variant.ZIPMAP));
-                assertThat(Double.parseDouble(cells.get(labelAt + 1))).as("row %d probability", i)
-                        .isCloseTo(expected.probability(), within(1e-5));
-            }
-        }
     }
 }

@@ -87,6 +87,13 @@ final class JobFixture {
         return store;
     }
 
+    /** Waits until the agent under test is ready (its consumers assigned, the model topic read). */
+    static void awaitReady() {
+        org.awaitility.Awaitility.await().atMost(60, java.util.concurrent.TimeUnit.SECONDS)
+                .pollInterval(java.time.Duration.ofMillis(200)).untilAsserted(() ->
+                        io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200));
+    }
+
     static Path modelDir() {
         return Path.of(ConfigProvider.getConfig().getValue("batchpool.vm-agent.model-dir", String.class));
     }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -36,7 +36,7 @@ import static io.batchpool.agent.JobFixture.deprovision;
 import static io.batchpool.agent.JobFixture.modelDir;
 import static io.batchpool.agent.JobFixture.provision;
 import static io.batchpool.agent.JobFixture.send;
-import static io.restassured.RestAssured.given;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -57,8 +57,7 @@ class LocalFileJobTest {
 
     @BeforeEach
     void ready() {
-        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(200));
+        JobFixture.awaitReady();
     }
 
     static Path root() {
@@ -127,7 +126,7 @@ class LocalFileJobTest {
                     .isEqualTo(new ResultLocation("file:", output, null));
             assertThat(result.pointsToLocalFile()).isTrue();
             assertThat(filesIn(root().resolve(dir + "/out"))).containsExactly("scored.csv");
-            JobExecutionTest.checkScored(Files.readString(root().resolve(output), StandardCharsets.UTF_8), rows);
+            io.batchpool.scoring.fixtures.ScoredCsv.check(Files.readString(root().resolve(output), StandardCharsets.UTF_8), rows);
             reader.drain();
             assertThat(reader.seen()).filteredOn(ResultsCommitted.class::isInstance).hasSize(1);
             assertThat(reader.seen()).noneMatch(AttemptFailed.class::isInstance);

@@ -66,8 +66,7 @@ class LocalProvisionerTest {
 
     @BeforeEach
     void ready() {
-        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(200));
+        JobFixture.awaitReady();
     }
 
     @Test

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Duration;
+
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -61,8 +61,7 @@ class ModelDistributionTest {
 
     @BeforeEach
     void ready() {
-        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(200));
+        JobFixture.awaitReady();
     }
 
     @Test

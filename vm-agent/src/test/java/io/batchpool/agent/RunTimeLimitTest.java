@@ -29,7 +29,7 @@ import static io.batchpool.agent.JobFixture.provision;
 import static io.batchpool.agent.JobFixture.publishModel;
 import static io.batchpool.agent.JobFixture.send;
 import static io.batchpool.agent.JobFixture.upload;
-import static io.restassured.RestAssured.given;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,8 +51,7 @@ class RunTimeLimitTest {
 
     @BeforeEach
     void ready() {
-        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(200));
+        JobFixture.awaitReady();
     }
 
     @Test

@@ -64,7 +64,7 @@ import static io.batchpool.agent.JobFixture.modelDir;
 import static io.batchpool.agent.JobFixture.provision;
 import static io.batchpool.agent.JobFixture.send;
 import static io.batchpool.agent.JobFixture.upload;
-import static io.restassured.RestAssured.given;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -89,8 +89,7 @@ class SecretsStayOutTest {
 
     @BeforeEach
     void ready() {
-        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(200));
+        JobFixture.awaitReady();
     }
 
     @Test
