@@ -30,10 +30,12 @@ import java.util.List;
 @ApplicationScoped
 public class JobViewWriter {
     private final ObjectMapper json;
+    private final java.time.Clock clock;
 
     @Inject
-    public JobViewWriter(ObjectMapper json) {
+    public JobViewWriter(ObjectMapper json, java.time.Clock clock) {
         this.json = json;
+        this.clock = clock;
     }
 
     /**
@@ -62,7 +64,7 @@ public class JobViewWriter {
     private int apply(Envelope<JobEvent> envelope) {
         JobEvent e = envelope.data();
         long seq = envelope.sequence();
-        Instant now = Instant.now();
+        Instant now = clock.instant(); // updated_at only: the job's own times come from its events
         String guard = " where id = :id and viewSequence < :seq";
         if (e instanceof JobCreated c) {
             return update("viewSequence = :seq, updatedAt = :now" + guard, c.jobId(), seq, now);
