@@ -8,7 +8,8 @@ import java.sql.Statement;
 
 /**
  * Databases on the machine's PostgreSQL (127.0.0.1:5432, user postgres, trust auth; override with
- * {@code BATCHPOOL_PG_URL}). Each test suite gets its own database, created on first use.
+ * {@code BATCHPOOL_PG_URL}). Each test suite gets its own database, created on first use. {@code
+ * BATCHPOOL_TEST_DB_SUFFIX} is appended to every name, so two checkouts can run their suites at once.
  */
 public final class TestDatabase {
     private TestDatabase() {
@@ -24,6 +25,7 @@ public final class TestDatabase {
 
     /** Creates the database if missing and returns its JDBC URL. */
     public static String ensure(String name) {
+        name = name + System.getenv().getOrDefault("BATCHPOOL_TEST_DB_SUFFIX", "");
         if (!name.matches("[a-z_][a-z0-9_]*")) {
             throw new IllegalArgumentException("bad database name " + name);
         }
@@ -45,6 +47,7 @@ public final class TestDatabase {
     /** Drops and re-creates the database: a clean start for an end-to-end run. */
     public static String recreate(String name) {
         ensure(name);
+        name = name + System.getenv().getOrDefault("BATCHPOOL_TEST_DB_SUFFIX", "");
         try (Connection c = DriverManager.getConnection(server() + "postgres", user(), "");
              Statement s = c.createStatement()) {
             s.execute("drop database if exists " + name + " with (force)");
