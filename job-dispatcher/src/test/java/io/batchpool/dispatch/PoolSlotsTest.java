@@ -67,7 +67,7 @@ class PoolSlotsTest {
         String b = Ids.newId();
         long skippedBefore = consumer.skippedRecords();
 
-        given().get("/pools/{id}/slots", pool).then().statusCode(404).body("error.code", equalTo("PoolNotFound"));
+        given().header("Authorization", "Bearer operator-dev-key").get("/pools/{id}/slots", pool).then().statusCode(404).body("error.code", equalTo("PoolNotFound"));
 
         send(new VmRequested(pool, a, "acct", "plan", 2), 1);
         send(new VmRequested(pool, b, "acct", "plan", 3), 2);
@@ -92,17 +92,17 @@ class PoolSlotsTest {
 
     @Test
     void errorsHaveTheOneShapeAndObservabilityIsServed() {
-        given().get("/pools/{id}/slots", "no-such-pool").then().statusCode(404)
+        given().header("Authorization", "Bearer operator-dev-key").get("/pools/{id}/slots", "no-such-pool").then().statusCode(404)
                 .body("error.code", equalTo("PoolNotFound"))
                 .body("error.message", containsString("no-such-pool"));
         given().get("/nope").then().statusCode(404).body("error.code", equalTo("NotFound"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("batchpool_records_skipped"));
+        given().header("Authorization", "Bearer operator-dev-key").get("/q/metrics").then().statusCode(200).body(containsString("batchpool_records_skipped"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/pools/{poolId}/slots"));
     }
 
     private static void expect(String pool, int vms, int total, int free, int draining) {
         await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
-                given().get("/pools/{id}/slots", pool).then().statusCode(200)
+                given().header("Authorization", "Bearer operator-dev-key").get("/pools/{id}/slots", pool).then().statusCode(200)
                         .body("poolId", equalTo(pool))
                         .body("vms", equalTo(vms))
                         .body("slotsTotal", equalTo(total))

@@ -88,7 +88,7 @@ class LocalProvisionerTest {
             assertThat(seen).allSatisfy(r -> assertThat(r.key()).isEqualTo(pool)); // keyed by pool id
             assertThat(seen.stream().map(r -> r.value().sequence())).startsWith(1L, 2L, 3L);
 
-            given().get("/vms").then().statusCode(200)
+            given().header("Authorization", "Bearer operator-dev-key").get("/vms").then().statusCode(200)
                     .body("find { it.vmId == '" + vm + "' }.state", equalTo("READY"))
                     .body("find { it.vmId == '" + vm + "' }.poolId", equalTo(pool))
                     .body("find { it.vmId == '" + vm + "' }.slots", equalTo(2))
@@ -106,7 +106,7 @@ class LocalProvisionerTest {
             List<Long> sequences = all.stream().map(r -> r.value().sequence()).toList();
             assertThat(sequences).isSorted().doesNotHaveDuplicates();
 
-            given().get("/vms").then().statusCode(200).body("vmId", not(hasItem(vm)));
+            given().header("Authorization", "Bearer operator-dev-key").get("/vms").then().statusCode(200).body("vmId", not(hasItem(vm)));
         }
         assertThat(consumer.skipped().count()).isEqualTo(skippedBefore);
     }
@@ -123,7 +123,7 @@ class LocalProvisionerTest {
             await().atMost(30, TimeUnit.SECONDS).until(() -> reader.poll().stream()
                     .filter(r -> r.value().data() instanceof VmHeartbeat).count() >= 3);
             assertThat(reader.seen().stream().filter(r -> r.value().data() instanceof VmBooted)).hasSize(1);
-            given().get("/vms").then().statusCode(200).body("findAll { it.vmId == '" + vm + "' }.size()", equalTo(1));
+            given().header("Authorization", "Bearer operator-dev-key").get("/vms").then().statusCode(200).body("findAll { it.vmId == '" + vm + "' }.size()", equalTo(1));
 
             send(new DeprovisionVm(vm, pool));
             await().atMost(30, TimeUnit.SECONDS).until(() -> reader.poll().stream()
@@ -151,7 +151,7 @@ class LocalProvisionerTest {
 
     @Test
     void metricsAndOpenApiAreServed() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("batchpool_records_skipped"));
+        given().header("Authorization", "Bearer operator-dev-key").get("/q/metrics").then().statusCode(200).body(containsString("batchpool_records_skipped"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/vms"));
         given().get("/nope").then().statusCode(404).body("error.code", equalTo("NotFound"));
     }

@@ -1,5 +1,6 @@
 package io.batchpool.gateway.rest;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.batchpool.gateway.domain.BesJobRequest;
 
@@ -11,7 +12,8 @@ public final class BesDtos {
     private BesDtos() {
     }
 
-    /** AzureBlobDataReference; unused fields come as null. */
+    /** AzureBlobDataReference; unused fields come as null. Property names match in any case, as in Azure's BES. */
+    @JsonFormat(with = JsonFormat.Feature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
     public record BlobDataReference(@JsonProperty("ConnectionString") String connectionString,
                                     @JsonProperty("BaseLocation") String baseLocation,
                                     @JsonProperty("RelativeLocation") String relativeLocation,
@@ -21,7 +23,12 @@ public final class BesDtos {
         }
     }
 
-    /** BatchExecutionRequest: {@code Inputs} or the single {@code Input}, {@code Outputs}, {@code GlobalParameters}. */
+    /**
+     * BatchExecutionRequest: {@code Inputs} or the single {@code Input}, {@code Outputs}, {@code GlobalParameters},
+     * {@code AzureBatchPoolId}; property names match in any case ({@code inputs}, {@code globalParameters}), as in
+     * Azure's BES.
+     */
+    @JsonFormat(with = JsonFormat.Feature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
     public record BatchExecutionRequest(@JsonProperty("Inputs") Map<String, BlobDataReference> inputs,
                                         @JsonProperty("Input") BlobDataReference input,
                                         @JsonProperty("Outputs") Map<String, BlobDataReference> outputs,

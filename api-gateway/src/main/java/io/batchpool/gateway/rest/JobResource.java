@@ -7,7 +7,7 @@ import io.batchpool.gateway.domain.Checked;
 import io.batchpool.gateway.domain.ErrorCode;
 import io.batchpool.gateway.service.JobService;
 import io.batchpool.gateway.service.LocalFiles;
-import io.batchpool.gateway.service.WebServiceService;
+import io.batchpool.gateway.config.GatewayConfig;
 import io.batchpool.gateway.service.WebServiceService.ServiceView;
 import io.batchpool.gateway.store.JobEntity;
 import jakarta.inject.Inject;
@@ -21,11 +21,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -42,26 +39,29 @@ import java.util.Map;
  * status, cancel, and our listing. Authenticated by the web service's API key (primary or secondary) or the account
  * key of its subscription; every call carries {@code ?api-version=2.0}.
  */
+@ServiceApi
 @Path("/{scope: subscriptions|workspaces}/{subscriptionId}/services/{serviceId}/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "BES jobs")
 public class JobResource {
-    static final String API_VERSION = "2.0";
+    static final String API_VERSION = AuthFilter.API_VERSION;
     static final int MAX_IDEMPOTENCY_KEY = 200;
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 500;
 
-    private final WebServiceService services;
     private final JobService jobs;
     private final ObjectMapper json;
     private final SecretCipher cipher;
     private final LocalFiles localFiles;
+    private final CurrentService current;
+    private final GatewayConfig config;
 
     @Inject
-    public JobResource(WebServiceService services, JobService jobs, ObjectMapper json, SecretCipher cipher,
-                       LocalFiles localFiles) {
-        this.services = services;
+    public JobResource(JobService jobs, ObjectMapper json, SecretCipher cipher, LocalFiles localFiles,
+                       CurrentService current, GatewayConfig config) {
+        this.current = current;
+        this.config = config;
         this.jobs = jobs;
         this.json = json;
         this.cipher = cipher;
@@ -70,15 +70,13 @@ public class JobResource {
 
     @POST
     @Operation(summary = "Submit a job (BatchExecutionRequest); answers the job id as a bare JSON string; the job waits until started")
-    public Response submit(@PathParam("subscriptionId") String subscriptionId, @PathParam("serviceId") String serviceId,
-                           @QueryParam("api-version") String apiVersion,
-                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+    public Response submit(@QueryParam("api-version") String apiVersion,
                            @HeaderParam("Idempotency-Key") String idempotencyKey,
                            @HeaderParam("x-ms-client-request-id") String clientRequestId,
                            String text) throws java.io.IOException {
-        ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
+        // AuthFilter checked the key and api-version before the body was read
+        ServiceView service = current.view();
         String key = idempotencyKey(idempotencyKey, clientRequestId);
-        // read after authorizing, so that a wrong key is 401 whatever the body
         BesDtos.BatchExecutionRequest body = text == null || text.isBlank() ? null
                 : json.readValue(text, BesDtos.BatchExecutionRequest.class);
         Checked<BesJobRequest> checked = BesJobRequest.check(body == null ? null : body.toRaw(), service.parameters());
@@ -101,11 +99,10 @@ public class JobResource {
 
     @POST
     @Path("/{jobId}/start")
+    @Consumes(MediaType.WILDCARD) // takes no body: an empty one of any type is fine (Python's urllib sends a form type)
     @Operation(summary = "Start (queue) a submitted job; a repeated start of a queued or running job changes nothing")
-    public Response start(@PathParam("subscriptionId") String subscriptionId, @PathParam("serviceId") String serviceId,
-                          @PathParam("jobId") String jobId, @QueryParam("api-version") String apiVersion,
-                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
+    public Response start(@PathParam("jobId") String jobId, @QueryParam("api-version") String apiVersion) {
+        ServiceView service = current.view();
         jobs.start(service.service().id, jobId);
         return Response.ok().build();
     }
@@ -113,35 +110,27 @@ public class JobResource {
     @GET
     @Path("/{jobId}")
     @Operation(summary = "Job status (BatchScoreStatus, with extension fields)")
-    public Map<String, Object> status(@PathParam("subscriptionId") String subscriptionId,
-                                      @PathParam("serviceId") String serviceId, @PathParam("jobId") String jobId,
-                                      @QueryParam("api-version") String apiVersion,
-                                      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
+    public Map<String, Object> status(@PathParam("jobId") String jobId, @QueryParam("api-version") String apiVersion) {
+        ServiceView service = current.view();
         JobService.Viewed viewed = jobs.status(service.service().id, jobId);
         return BatchScoreStatus.of(viewed.job(), viewed.queuePosition(), json, cipher, localFiles);
     }
 
     @DELETE
     @Path("/{jobId}")
+    @Consumes(MediaType.WILDCARD) // takes no body
     @Operation(summary = "Cancel a job, queued or running")
-    public Response cancel(@PathParam("subscriptionId") String subscriptionId, @PathParam("serviceId") String serviceId,
-                           @PathParam("jobId") String jobId, @QueryParam("api-version") String apiVersion,
-                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
+    public Response cancel(@PathParam("jobId") String jobId, @QueryParam("api-version") String apiVersion) {
+        ServiceView service = current.view();
         jobs.cancel(service.service().id, jobId);
         return Response.ok().build();
     }
 
     @GET
     @Operation(summary = "List the service's jobs, newest first ($top per page, NextLink to the next page); an extension")
-    public Map<String, Object> list(@PathParam("subscriptionId") String subscriptionId,
-                                    @PathParam("serviceId") String serviceId,
-                                    @QueryParam("api-version") String apiVersion,
-                                    @QueryParam("$top") String top, @QueryParam("$skiptoken") String skipToken,
-                                    @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                    @Context UriInfo uri) {
-        ServiceView service = authorize(subscriptionId, serviceId, apiVersion, authorization);
+    public Map<String, Object> list(@PathParam("scope") String scope, @QueryParam("api-version") String apiVersion,
+                                    @QueryParam("$top") String top, @QueryParam("$skiptoken") String skipToken) {
+        ServiceView service = current.view();
         int limit = pageSize(top);
         Cursor after = skipToken == null ? null : Cursor.parse(skipToken);
         List<JobService.Viewed> page = jobs.page(service.service().id, after == null ? null : after.createdAt(),
@@ -156,23 +145,13 @@ public class JobResource {
         if (page.size() > limit) {
             JobEntity last = page.get(limit - 1).job();
             // OData style, `$` as it is: the token is URL-safe base64
-            next = uri.getAbsolutePath() + "?api-version=" + API_VERSION + "&$top=" + limit + "&$skiptoken="
+            // from the configured public URL and the service's own ids, never the Host header
+            next = PublicUrls.base(config.publicUrl()) + "/" + scope + "/" + service.service().accountId + "/services/"
+                    + service.service().id                    + "/jobs?api-version=" + API_VERSION + "&$top=" + limit + "&$skiptoken="
                     + new Cursor(last.createdAt, last.id).token();
         }
         body.put("NextLink", next);
         return body;
-    }
-
-    private ServiceView authorize(String subscriptionId, String serviceId, String apiVersion, String authorization) {
-        if (apiVersion == null) {
-            throw new ApiException(ErrorCode.UnsupportedApiVersion, "the query parameter api-version is required; "
-                    + "this Batch Requests URL speaks api-version=" + API_VERSION);
-        }
-        if (!API_VERSION.equals(apiVersion)) {
-            throw new ApiException(ErrorCode.UnsupportedApiVersion, "api-version " + printable(apiVersion)
-                    + " is not supported; use api-version=" + API_VERSION);
-        }
-        return services.forClient(subscriptionId, serviceId, AuthFilter.bearer(authorization).orElse(null));
     }
 
     private static String idempotencyKey(String idempotencyKey, String clientRequestId) {
@@ -200,11 +179,6 @@ public class JobResource {
             // the message below
         }
         throw new ApiException(ErrorCode.InvalidRequest, "$top must be an integer from 1 to " + MAX_PAGE);
-    }
-
-    private static String printable(String s) {
-        String cleaned = s.replaceAll("[^0-9A-Za-z._-]", "?");
-        return "'" + (cleaned.length() > 20 ? cleaned.substring(0, 20) + "..." : cleaned) + "'";
     }
 
     /** Position after the last job of a page: its creation time (microseconds) and id. */

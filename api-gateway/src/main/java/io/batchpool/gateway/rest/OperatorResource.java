@@ -21,7 +21,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.net.URI;
 import java.util.List;
 
 /** The operator's front door: accounts, quotas, keys. Authenticated by the operator key ({@link AuthFilter}). */
@@ -61,7 +60,7 @@ public class OperatorResource {
         AccountService.Created created = accounts.create(body.name(),
                 new AccountLimits(body.maxPools(), body.maxVmsPerPool()));
         AccountResponse response = AccountResponse.of(created.account(), config.publicUrl(), created.key());
-        return Response.created(URI.create("/operator/accounts/" + response.accountId())).entity(response).build();
+        return Response.created(PublicUrls.of(config.publicUrl(), "/operator/accounts/" + response.accountId())).entity(response).build();
     }
 
     @GET
@@ -93,6 +92,7 @@ public class OperatorResource {
 
     @POST
     @Path("/{accountId}/rotate-key")
+    @Consumes(MediaType.WILDCARD) // takes no body
     @Operation(summary = "Issue a new authorization key; the old one stops working at once")
     public AccountResponse rotateKey(@PathParam("accountId") String accountId) {
         AccountService.Created rotated = accounts.rotateKey(accountId);
@@ -101,6 +101,7 @@ public class OperatorResource {
 
     @POST
     @Path("/{accountId}/disable")
+    @Consumes(MediaType.WILDCARD) // takes no body
     @Operation(summary = "Disable the account: its key gets 403 AccountDisabled; pools are kept")
     public AccountResponse disable(@PathParam("accountId") String accountId) {
         return AccountResponse.of(accounts.setDisabled(accountId, true), config.publicUrl(), null);
@@ -108,6 +109,7 @@ public class OperatorResource {
 
     @POST
     @Path("/{accountId}/enable")
+    @Consumes(MediaType.WILDCARD) // takes no body
     @Operation(summary = "Enable a disabled account")
     public AccountResponse enable(@PathParam("accountId") String accountId) {
         return AccountResponse.of(accounts.setDisabled(accountId, false), config.publicUrl(), null);

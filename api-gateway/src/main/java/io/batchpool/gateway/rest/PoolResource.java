@@ -1,5 +1,6 @@
 package io.batchpool.gateway.rest;
 
+import io.batchpool.gateway.config.GatewayConfig;
 import io.batchpool.gateway.domain.Checked;
 import io.batchpool.gateway.domain.ErrorCode;
 import io.batchpool.gateway.domain.PoolSpec;
@@ -18,8 +19,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
-import jakarta.ws.rs.core.Context;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -37,16 +36,18 @@ import java.util.List;
 public class PoolResource {
     private final PoolService pools;
     private final CurrentAccount account;
+    private final GatewayConfig config;
 
     @Inject
-    public PoolResource(PoolService pools, CurrentAccount account) {
+    public PoolResource(PoolService pools, CurrentAccount account, GatewayConfig config) {
         this.pools = pools;
+        this.config = config;
         this.account = account;
     }
 
     @POST
     @Operation(summary = "Create a pool of vmCount VMs billed to billingPlanId (or the plan of serviceUrl's web service)")
-    public Response create(CreatePoolRequest body, @Context UriInfo uri) {
+    public Response create(@PathParam("scope") String scope, CreatePoolRequest body) {
         if (body == null) {
             throw new ApiException(ErrorCode.InvalidRequest, "a JSON body {vmCount, billingPlanId | serviceUrl} is required");
         }
@@ -56,7 +57,8 @@ public class PoolResource {
             throw new ApiException(rejected.rejection());
         }
         PoolResponse created = PoolResponse.of(pools.create(account.id(), ((Checked.Ok<PoolSpec>) checked).value()));
-        return Response.created(uri.getAbsolutePathBuilder().path(created.poolId()).build()).entity(created).build();
+        return Response.created(PublicUrls.of(config.publicUrl(),
+                "/" + scope + "/" + account.id() + "/pools/" + created.poolId())).entity(created).build();
     }
 
     @GET
@@ -94,6 +96,7 @@ public class PoolResource {
 
     @DELETE
     @Path("/{poolId}")
+    @Consumes(MediaType.WILDCARD) // takes no body
     @Operation(summary = "Delete the pool: queued jobs are cancelled, running jobs finish (force=true cancels them)")
     public Response delete(@PathParam("poolId") String poolId, @QueryParam("force") String force) {
         boolean forced;

@@ -22,11 +22,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -56,7 +54,7 @@ public class WebServiceResource {
 
     @POST
     @Operation(summary = "Register a web service: an ONNX model (base64) following the model contract, checked by scoring one row")
-    public Response register(RegisterServiceRequest body, @Context UriInfo uri) {
+    public Response register(@PathParam("scope") String scope, RegisterServiceRequest body) {
         if (body == null) {
             throw new ApiException(ErrorCode.InvalidRequest,
                     "a JSON body {name, kind, billingPlanId?, parameters?, model} is required");
@@ -70,7 +68,8 @@ public class WebServiceResource {
         CheckedModel model = ModelCheck.check(body.model(), config.webServices().maxModelBytes());
         WebServiceResponse created = WebServiceResponse.of(
                 services.register(account.id(), ((Checked.Ok<WebServiceSpec>) checked).value(), model), config.publicUrl());
-        return Response.created(uri.getAbsolutePathBuilder().path(created.serviceId()).build()).entity(created).build();
+        return Response.created(PublicUrls.of(config.publicUrl(),
+                "/" + scope + "/" + account.id() + "/services/" + created.serviceId())).entity(created).build();
     }
 
     @GET
@@ -100,6 +99,7 @@ public class WebServiceResource {
 
     @POST
     @Path("/{serviceId}/keys/rotate")
+    @Consumes(MediaType.WILDCARD) // takes no body
     @Operation(summary = "Replace the primary or secondary API key; the new key is shown once")
     public WebServiceResponse rotateKey(@PathParam("serviceId") String serviceId, @QueryParam("key") String key) {
         return WebServiceResponse.of(services.rotateKey(account.id(), serviceId, key), config.publicUrl());
@@ -107,6 +107,7 @@ public class WebServiceResource {
 
     @DELETE
     @Path("/{serviceId}")
+    @Consumes(MediaType.WILDCARD) // takes no body
     @Operation(summary = "Delete the web service: its keys stop working; its model versions are kept for submitted jobs")
     public Response delete(@PathParam("serviceId") String serviceId) {
         services.delete(account.id(), serviceId);

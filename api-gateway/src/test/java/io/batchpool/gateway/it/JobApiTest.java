@@ -258,8 +258,11 @@ class JobApiTest {
             if (next == null) {
                 break;
             }
-            assertThat(next).contains("$skiptoken=").contains("api-version=2.0");
-            page = given().urlEncodingEnabled(false).header("Authorization", "Bearer " + s.key()).get(next);
+            // absolute, from batchpool.public-url (the test server listens on another port: follow its path)
+            assertThat(next).startsWith(HttpSurfaceTest.PUBLIC_URL + s.jobs() + "?")
+                    .contains("$skiptoken=").contains("api-version=2.0");
+            page = given().urlEncodingEnabled(false).header("Authorization", "Bearer " + s.key())
+                    .get(next.substring(HttpSurfaceTest.PUBLIC_URL.length()));
         }
         assertThat(pages).isEqualTo(3);
         List<String> newestFirst = new ArrayList<>(ids);

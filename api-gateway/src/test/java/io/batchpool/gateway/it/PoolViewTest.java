@@ -92,7 +92,7 @@ class PoolViewTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 a.as().get(a.pools() + "/" + pool).then().body("vmsReady", equalTo(2)));
         assertThat(consumer.skipped().count() - skippedBefore).isGreaterThanOrEqualTo(2);
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = given().header("Authorization", "Bearer operator-dev-key").get("/q/metrics").asString();
         assertThat(metrics).contains("batchpool_records_skipped").contains("batchpool_outbox_backlog");
     }
 

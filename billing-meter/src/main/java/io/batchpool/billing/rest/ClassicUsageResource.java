@@ -5,6 +5,8 @@ import io.batchpool.billing.domain.JobRun;
 import io.batchpool.billing.domain.JobRunMeter;
 import io.batchpool.billing.store.IntervalStore;
 import io.batchpool.contracts.Ids;
+import io.batchpool.rest.ApiException;
+import io.batchpool.rest.InternalApi;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -27,7 +29,7 @@ import java.util.List;
  * and web services only from the classic jobs they submitted.
  */
 @Path("/usage/classic")
-@OperatorOnly
+@InternalApi
 @Produces(MediaType.APPLICATION_JSON)
 public class ClassicUsageResource {
     private final IntervalStore store;

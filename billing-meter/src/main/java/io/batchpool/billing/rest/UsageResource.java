@@ -4,6 +4,8 @@ import io.batchpool.billing.domain.UsageScope;
 import io.batchpool.billing.domain.VmHoursMeter;
 import io.batchpool.billing.domain.VmInterval;
 import io.batchpool.billing.store.IntervalStore;
+import io.batchpool.rest.ApiException;
+import io.batchpool.rest.InternalApi;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -26,7 +28,7 @@ import java.util.List;
  * zero usage (a pool that never ran a VM used nothing), so they answer 200.
  */
 @Path("/usage")
-@OperatorOnly
+@InternalApi
 @Produces(MediaType.APPLICATION_JSON)
 public class UsageResource {
     /** Times outside this window are rejected: they cannot be billing times and would overflow millisecond math. */

@@ -1,5 +1,6 @@
 package io.batchpool.billing.rest;
 
+import io.batchpool.testkit.HttpSurface;
 import io.batchpool.testkit.KafkaBrokerResource;
 import io.batchpool.testkit.PostgresResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -104,6 +105,11 @@ class ErrorResponsesTest {
     void healthMetricsAndOpenApiAreServed() {
         RestAssured.get("/q/health/live").then().statusCode(200);
         RestAssured.get("/q/openapi").then().statusCode(200);
-        assertThat(RestAssured.get("/q/metrics").asString()).contains("batchpool_records_skipped");
+        assertThat(operator().get("/q/metrics").asString()).contains("batchpool_records_skipped");
+    }
+
+    @Test
+    void everyRouteNeedsTheOperatorKeyAndEveryErrorIsJson() {
+        HttpSurface.checkInternal("operator-dev-key", "/usage/pools/p");
     }
 }

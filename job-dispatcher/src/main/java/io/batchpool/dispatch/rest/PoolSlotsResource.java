@@ -2,6 +2,8 @@ package io.batchpool.dispatch.rest;
 
 import io.batchpool.dispatch.domain.PoolCapacity;
 import io.batchpool.dispatch.service.SlotsView;
+import io.batchpool.rest.ErrorBody;
+import io.batchpool.rest.InternalApi;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -12,7 +14,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-/** Slot capacity per pool, as the dispatcher will offer it to jobs. */
+/** Slot capacity per pool, as the dispatcher will offer it to jobs (operator key). */
+@InternalApi
 @Path("/pools/{poolId}/slots")
 @Produces(MediaType.APPLICATION_JSON)
 public class PoolSlotsResource {
@@ -29,7 +32,7 @@ public class PoolSlotsResource {
     public Response slots(@PathParam("poolId") String poolId) {
         return view.get(poolId)
                 .map(c -> Response.ok(c).build())
-                .orElseGet(() -> ErrorMappers.error(404, "PoolNotFound",
+                .orElseGet(() -> ErrorBody.response(404, "PoolNotFound",
                         "no VM event names pool " + poolId));
     }
 }

@@ -2,6 +2,8 @@ package io.batchpool.pool.rest;
 
 import io.batchpool.pool.consumer.PoolProcessor;
 import io.batchpool.pool.consumer.PoolProcessor.PoolView;
+import io.batchpool.rest.ErrorBody;
+import io.batchpool.rest.InternalApi;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -11,12 +13,12 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Read-only view of what this instance owns (for operators and tests). Clients use the gateway; this shows
- * pool-manager's own truth, including each VM.
+ * pool-manager's own truth, including each VM. Needs the operator key: it lists every account's pools.
  */
+@InternalApi
 @Path("/pools")
 @Produces(MediaType.APPLICATION_JSON)
 public class PoolStateResource {
@@ -37,8 +39,7 @@ public class PoolStateResource {
     public Response get(@PathParam("poolId") String poolId) {
         PoolView view = processor.views().get(poolId);
         if (view == null) {
-            return Response.status(404).entity(Map.of("error", Map.of("code", "PoolNotFound",
-                    "message", "pool " + poolId + " is not owned by this pool-manager"))).build();
+            return ErrorBody.response(404, "PoolNotFound", "pool " + poolId + " is not owned by this pool-manager");
         }
         return Response.ok(view).build();
     }

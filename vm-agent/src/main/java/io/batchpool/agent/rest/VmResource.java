@@ -3,6 +3,7 @@ package io.batchpool.agent.rest;
 import io.batchpool.agent.domain.LocalVm;
 import io.batchpool.agent.domain.LocalVmState;
 import io.batchpool.agent.service.LocalProvisioner;
+import io.batchpool.rest.InternalApi;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -11,7 +12,8 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
 
-/** The VMs this process hosts right now. */
+/** The VMs this process hosts right now (operator key). */
+@InternalApi
 @Path("/vms")
 @Produces(MediaType.APPLICATION_JSON)
 public class VmResource {

@@ -1,14 +1,18 @@
-package io.batchpool.billing.rest;
+package io.batchpool.rest;
 
-/** A client error with its HTTP status and error code, turned into an {@link ApiError} body. */
+/** A refused request: {@link ErrorMappers} answers it with its status and the JSON error body. */
 public class ApiException extends RuntimeException {
     private final int status;
     private final String code;
 
     public ApiException(int status, String code, String message) {
-        super(message);
+        super(message, null, false, false);
         this.status = status;
         this.code = code;
+    }
+
+    public ApiException(CommonError code, String message) {
+        this(code.status(), code.name(), message);
     }
 
     public static ApiException badRequest(String code, String message) {
