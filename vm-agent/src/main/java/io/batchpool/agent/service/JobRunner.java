@@ -506,7 +506,8 @@ public class JobRunner {
                     key.attempt(), results)));
             LOG.infof("%s committed %d outputs", key, results.size());
         } catch (Throwable t) {
-            LOG.warnf("%s could not commit (the attempt fails, retryable): %s", key, redact(String.valueOf(t.getMessage())));
+            LOG.warnf("%s could not commit (the attempt fails, retryable): %s", key,
+                    redact(String.valueOf(t.getMessage())));
             finish(r, true);
             if (r.vmStopped) {
                 return;
