@@ -144,11 +144,6 @@ public final class StagedBlob extends OutputStream {
         return committed;
     }
 
-    /** The ids of the blocks staged so far, in order (base64, as sent). */
-    List<String> blockIds() {
-        return List.copyOf(blockIds);
-    }
-
     /**
      * The block id of an attempt's {@code index}-th block: base64 of {@code <attemptId>} padded with dots (never part
      * of an attempt id) to {@value #BLOCK_ID_BYTES} minus ten bytes, {@code -} and the index in nine digits.
