@@ -149,23 +149,23 @@ public record BlobReference(Fields fields, URI serviceEndpoint, String container
     }
 
     /**
-     * Checks that Batchpool can write this reference as a job output: it writes each attempt to a temporary blob next
-     * to the output, then copies the current attempt's blob onto the output, so a SAS must cover the container
-     * ({@code sr=c}, or an account SAS) and allow read and write.
+     * Checks that Batchpool can write this reference as a job output: an attempt stages blocks on the output's own
+     * name and the current one commits its block list (Put Block, Put Block List), so a SAS must cover the blob
+     * ({@code sr=b}), its container ({@code sr=c}) or the account, and allow write ({@code w}); nothing else is
+     * needed (no read, create or delete).
      */
     public BlobReference requireUsableAsOutput() {
         if (credential instanceof BlobCredential.Sas sas) {
+            String field = fields.sasBlobToken() != null ? SAS_BLOB_TOKEN : CONNECTION_STRING;
             String sr = sas.parameter("sr");
-            if (sr != null && !sr.equals("c")) {
-                throw new InvalidBlobReferenceException(fields.sasBlobToken() != null ? SAS_BLOB_TOKEN : CONNECTION_STRING,
-                        "an output needs a container SAS (sr=c) or an account SAS, not sr=" + sr
-                                + ": each attempt writes a temporary blob next to the output before it is committed");
+            if (sr != null && !sr.equals("c") && !sr.equals("b")) {
+                throw new InvalidBlobReferenceException(field, "an output needs a SAS for its blob (sr=b), its "
+                        + "container (sr=c) or the account, not sr=" + sr);
             }
             String sp = sas.parameter("sp");
-            if (sp == null || sp.indexOf('r') < 0 || sp.indexOf('w') < 0) {
-                throw new InvalidBlobReferenceException(fields.sasBlobToken() != null ? SAS_BLOB_TOKEN : CONNECTION_STRING,
-                        "an output's SAS must allow read and write (sp with r and w; d lets Batchpool delete its "
-                                + "temporary blobs), it has sp=" + sp);
+            if (sp == null || sp.indexOf('w') < 0) {
+                throw new InvalidBlobReferenceException(field, "an output's SAS must allow writing (sp with w: the "
+                        + "output is written as blocks and one block list), it has sp=" + sp);
             }
         }
         return this;

@@ -2,23 +2,17 @@ package io.batchpool.blob;
 
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
-import com.azure.core.util.polling.LongRunningOperationStatus;
-import com.azure.core.util.polling.PollResponse;
-import com.azure.core.util.polling.SyncPoller;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
-import com.azure.storage.blob.models.BlobCopyInfo;
 import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobStorageException;
-import com.azure.storage.blob.models.CopyStatusType;
 import com.azure.storage.blob.sas.BlobSasPermission;
 import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.common.sas.SasProtocol;
 
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -28,15 +22,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Pattern;
 
 /**
  * Reads and writes blobs named by {@link BlobReference}s through the Azure SDK (JDK HTTP client, no Netty).
  * <p>
- * Reads stream ({@link #openRead}: chunks of {@value #CHUNK_BYTES} bytes, never the whole blob in memory). Writes go to
- * a temporary blob per attempt ({@link #temporaryBlobName}) and reach the final name only through {@link #commit},
- * which the caller invokes for the attempt the dispatcher still considers current; a zombie attempt's temporary blob
- * never replaces a committed result, and {@link #discard} deletes it.
+ * Reads stream ({@link #openRead}: chunks of {@value #CHUNK_BYTES} bytes, never the whole blob in memory). Writes stage
+ * blocks on the final name ({@link #openWrite}) that become the blob only through {@link StagedBlob#commit()}, which
+ * the caller invokes for the attempt the dispatcher still considers current; a zombie attempt's blocks are never
+ * committed and never replace a result. An output needs write permission only (no temporary blob, copy or delete).
  * <p>
  * Every request first re-checks the reference's endpoint against the {@link EndpointPolicy}. Thread-safe; one
  * instance per process is enough (it shares one HTTP client).
@@ -44,9 +37,6 @@ import java.util.regex.Pattern;
 public final class BlobStore {
     public static final Duration DEFAULT_RESULT_VALIDITY = Duration.ofHours(24);
     static final int CHUNK_BYTES = 4 * 1024 * 1024;
-    private static final Pattern ATTEMPT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Duration COPY_POLL = Duration.ofMillis(200);
-    private static final Duration COPY_TIMEOUT = Duration.ofMinutes(30);
 
     private final EndpointPolicy policy;
     private final Clock clock;
@@ -122,74 +112,20 @@ public final class BlobStore {
         }
     }
 
-    /** The temporary blob an attempt writes: {@code <blob>.attempt-<attemptId>.tmp}, in the same container. */
-    public static String temporaryBlobName(String blobName, String attemptId) {
-        if (attemptId == null || !ATTEMPT_ID.matcher(attemptId).matches()) {
-            throw new IllegalArgumentException("attempt id must be 1 to 64 letters, digits, '-' or '_'");
-        }
-        String name = blobName + ".attempt-" + attemptId + ".tmp";
-        if (name.length() > 1024) {
-            throw new IllegalArgumentException("blob name too long for a temporary name: " + name.length() + " characters");
-        }
-        return name;
-    }
-
     /**
-     * Opens a stream that writes this attempt's temporary blob (overwriting an earlier try of the same attempt). Data
-     * is uploaded in blocks of {@value #CHUNK_BYTES} bytes as it is written, one block in flight while the next fills
-     * (memory: two blocks); {@code close()} commits the block list and throws if any block failed. Not thread-safe.
-     * Nothing appears under the final name until {@link #commit}.
+     * Opens a stream that stages this attempt's output as blocks on the blob's own name (block ids carry the attempt;
+     * an earlier try of the same attempt is simply staged again). Data is uploaded in blocks of {@value #CHUNK_BYTES}
+     * bytes as it is written, one block in flight while the next fills (memory: two blocks); {@code close()} stages
+     * the last block and throws if any failed. Nothing changes under the name until {@link StagedBlob#commit()}, which
+     * the caller invokes for the attempt the dispatcher still considers current; a zombie attempt's blocks are never
+     * committed and expire by themselves. Not thread-safe.
+     *
+     * @throws IllegalArgumentException if the attempt id is not 1 to 53 letters, digits, '-' or '_'
      */
-    public OutputStream openWrite(BlobReference ref, String attemptId) {
-        String tmp = temporaryBlobName(ref.blobName(), attemptId);
-        return new BlockUploadStream(blob(ref, tmp).getBlockBlobClient(), CHUNK_BYTES,
+    public StagedBlob openWrite(BlobReference ref, String attemptId) {
+        return new StagedBlob(blob(ref, ref.blobName()).getBlockBlobClient(), attemptId, CHUNK_BYTES,
                 new BlobHttpHeaders().setContentType(contentType(ref.blobName())),
                 Map.of("batchpoolattempt", attemptId), uploader);
-    }
-
-    /**
-     * Makes the attempt's temporary blob the final blob (a server-side copy, then the temporary blob is deleted). Call
-     * it only for the current attempt: the last commit wins.
-     *
-     * @throws BlobNotFoundException if the attempt wrote nothing (no temporary blob)
-     */
-    public void commit(BlobReference ref, String attemptId) {
-        String tmpName = temporaryBlobName(ref.blobName(), attemptId);
-        BlobClient tmp = blob(ref, tmpName);
-        BlobClient target = blob(ref, ref.blobName());
-        try {
-            if (!tmp.exists()) {
-                throw new BlobNotFoundException(ref.container(), tmpName, "BlobNotFound", null);
-            }
-            String source = tmp.getBlobUrl();
-            if (ref.credential() instanceof BlobCredential.Sas sas) {
-                source += sas.token();
-            }
-            SyncPoller<BlobCopyInfo, Void> poller = target.beginCopy(source, COPY_POLL);
-            PollResponse<BlobCopyInfo> done = poller.waitForCompletion(COPY_TIMEOUT);
-            if (done.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED
-                    || done.getValue() == null || done.getValue().getCopyStatus() != CopyStatusType.SUCCESS) {
-                String detail = done.getValue() == null ? String.valueOf(done.getStatus())
-                        : done.getValue().getCopyStatus() + " " + Objects.toString(done.getValue().getError(), "");
-                throw new BlobStoreException("committing '" + ref.container() + "/" + tmpName + "' to '"
-                        + ref.blobName() + "' did not complete: " + detail, 0, null, null);
-            }
-        } catch (BlobStoreException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw translate("committing", ref, ref.blobName(), e);
-        }
-        deleteQuietly(tmp);
-    }
-
-    /** Deletes the attempt's temporary blob, if any (a zombie or failed attempt). False if there was none. */
-    public boolean discard(BlobReference ref, String attemptId) {
-        String tmpName = temporaryBlobName(ref.blobName(), attemptId);
-        try {
-            return blob(ref, tmpName).deleteIfExists();
-        } catch (RuntimeException e) {
-            throw translate("discarding", ref, tmpName, e);
-        }
     }
 
     /** {@link #resultLocation(BlobReference, Duration)} valid for {@link #DEFAULT_RESULT_VALIDITY}. */
@@ -248,14 +184,6 @@ public final class BlobStore {
         return builder.buildClient().getBlobContainerClient(ref.container());
     }
 
-    private static void deleteQuietly(BlobClient tmp) {
-        try {
-            tmp.deleteIfExists();
-        } catch (RuntimeException ignored) {
-            // a SAS without delete permission: the temporary blob stays; the result is committed all the same
-        }
-    }
-
     private static String contentType(String blobName) {
         String n = blobName.toLowerCase(Locale.ROOT);
         return n.endsWith(".csv") ? "text/csv" : "application/octet-stream";
@@ -265,6 +193,16 @@ public final class BlobStore {
         if (e instanceof BlobStoreException || e instanceof InvalidBlobReferenceException) {
             return e;
         }
+        RuntimeException storage = translate(operation, ref.container(), blobName, e);
+        if (storage != null) {
+            return storage;
+        }
+        return new BlobStoreException(operation + " '" + ref.container() + "/" + blobName + "' failed: "
+                + e.getClass().getSimpleName() + " talking to " + ref.serviceEndpoint(), 0, null, e);
+    }
+
+    /** A storage service's answer as a {@link BlobStoreException}; null if {@code e} carries none. */
+    static BlobStoreException translate(String operation, String container, String blobName, RuntimeException e) {
         BlobStorageException storage = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BlobStorageException s) {
@@ -275,12 +213,11 @@ public final class BlobStore {
         if (storage != null) {
             String code = storage.getErrorCode() == null ? null : storage.getErrorCode().toString();
             if (storage.getStatusCode() == 404) {
-                return new BlobNotFoundException(ref.container(), blobName, code, e);
+                return new BlobNotFoundException(container, blobName, code, e);
             }
-            return new BlobStoreException(operation + " '" + ref.container() + "/" + blobName + "' failed: storage answered "
+            return new BlobStoreException(operation + " '" + container + "/" + blobName + "' failed: storage answered "
                     + storage.getStatusCode() + (code == null ? "" : " " + code), storage.getStatusCode(), code, e);
         }
-        return new BlobStoreException(operation + " '" + ref.container() + "/" + blobName + "' failed: "
-                + e.getClass().getSimpleName() + " talking to " + ref.serviceEndpoint(), 0, null, e);
+        return null;
     }
 }

@@ -18,8 +18,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Job inputs and outputs as files under one root directory: the local-file storage of the embedded default
@@ -31,9 +38,13 @@ import java.util.Objects;
  * the root through symbolic links. Paths are taken literally (no percent-decoding); {@code .}, {@code ..} and empty
  * segments, backslashes and control characters are refused, so a path can only go down from the root.
  * <p>
- * Outputs work like blobs ({@link BlobStore}): each attempt writes {@code <file>.attempt-<attemptId>.tmp} next to the
- * output ({@link #openWrite}), and only {@link #commit} (for the attempt the dispatcher still considers current)
- * moves it onto the final name, atomically ({@code rename(2)}); {@link #discard} deletes a zombie's temporary file.
+ * Accounts: the services never use the root itself for files but {@link #forAccount}, a store whose root is
+ * {@code <root>/<accountId>}; a path can only go down from there, so one account never names another's files.
+ * <p>
+ * Outputs: each attempt writes a temporary file in the staging directory {@code <root>/.staging} (outside every
+ * account's directory: account ids never start with a dot) and only {@link #commit} (for the attempt the dispatcher
+ * still considers current) moves it onto the final name, atomically ({@code rename(2)}); {@link #discard} deletes a
+ * zombie's temporary file, and {@link #removeStaleStaging} what crashed attempts left.
  * Reads and writes stream. Failures are {@link BlobStoreException}s whose status says whose fault they are: 404 a
  * missing file, 403 a path that leaves the root, 409 a directory where a file is expected, 0 an I/O error. Messages
  * name the path under the root, never the root itself. Thread-safe.
@@ -46,11 +57,20 @@ public final class LocalFileStore {
     static final int MAX_PATH = 1024;
     /** Longest path segment in UTF-8 bytes (the common file-system limit). */
     static final int MAX_SEGMENT_BYTES = 255;
-    /** What a temporary file adds to the output's name at most: {@code .attempt-<64 characters>.tmp}. */
-    static final int TEMPORARY_SUFFIX_BYTES = ".attempt-".length() + 64 + ".tmp".length();
+    /** The directory under the root where attempts write their outputs until commit. */
+    public static final String STAGING_DIRECTORY = ".staging";
+    /** An account id as a directory name: no dot in front (so never the staging directory), no separator. */
+    private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    private static final Pattern ATTEMPT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int BUFFER = 64 * 1024;
+    /** The cipher context of a sealed account: a sealed credential can never pass for one. */
+    private static final String SEAL_CONTEXT = "local-files-account";
 
     private final Path root;
+    /** Where attempts write before commit (real path, same file system as the root). */
+    private final Path staging;
+    /** The account of a {@link #forAccount} store, "" for the root store: part of the temporary files' names. */
+    private final String account;
 
     /**
      * @param root the directory holding the files; created if missing. Kept as its real path, so that a root that
@@ -62,14 +82,83 @@ public final class LocalFileStore {
         try {
             Files.createDirectories(root);
             this.root = root.toRealPath();
+            this.staging = Files.createDirectories(this.root.resolve(STAGING_DIRECTORY)).toRealPath();
         } catch (IOException e) {
             throw new UncheckedIOException("local files root " + root + " cannot be used: " + e.getMessage(), e);
         }
+        this.account = "";
+    }
+
+    private LocalFileStore(Path root, Path staging, String account) {
+        this.root = root;
+        this.staging = staging;
+        this.account = account;
+    }
+
+    /**
+     * The files of one account: a store whose root is {@code <root>/<accountId>} (created if missing), sharing this
+     * store's staging directory. Every path of the returned store stays under the account's directory, also through
+     * symbolic links; the account's directory itself must be a real directory (not a link), made when the account's
+     * first output is written.
+     *
+     * @throws IllegalArgumentException if the account id could not be a directory name under the root
+     * @throws UncheckedIOException     if the account's name under the root is a link or a file
+     */
+    public LocalFileStore forAccount(String accountId) {
+        if (accountId == null || !ACCOUNT_ID.matcher(accountId).matches()) {
+            throw new IllegalArgumentException("an account id must be 1 to 64 letters, digits, '-' or '_', not "
+                    + "starting with '-' or '_'");
+        }
+        Path dir = root.resolve(accountId);
+        // created by the first output written, not here: checking a reference changes nothing
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UncheckedIOException(new IOException("the directory of account " + accountId
+                    + " is not a directory (a link or a file)"));
+        }
+        return new LocalFileStore(dir, staging, accountId);
+    }
+
+    /**
+     * The account a local-file reference belongs to, sealed for the wire ({@code BlobLocation.sealedCredential}): the
+     * gateway seals the submitting account, the agent opens it and works under that account's directory only.
+     */
+    public static String sealAccount(SecretCipher cipher, String accountId) {
+        return cipher.encrypt(accountId, SEAL_CONTEXT);
+    }
+
+    /** The account id {@link #sealAccount} sealed. @throws SecretCipher.DecryptionException if it was not that */
+    public static String openAccountSeal(SecretCipher cipher, String sealed) {
+        return cipher.decrypt(sealed, SEAL_CONTEXT);
     }
 
     /** The root directory (its real path). */
     public Path root() {
         return root;
+    }
+
+    /**
+     * Deletes the temporary files in the staging directory last written before {@code cutoff}: what attempts left
+     * that crashed (or whose process ended) before their commit or discard. Never touches a committed file.
+     *
+     * @return how many were deleted
+     */
+    public int removeStaleStaging(Instant cutoff) {
+        int removed = 0;
+        try (Stream<Path> files = Files.list(staging)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                try {
+                    FileTime modified = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS);
+                    if (modified.toInstant().isBefore(cutoff) && Files.deleteIfExists(file)) {
+                        removed++;
+                    }
+                } catch (IOException e) {
+                    // gone meanwhile (committed or discarded by its attempt), or not ours to delete: leave it
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the staging directory cannot be listed: " + e.getMessage(), e);
+        }
+        return removed;
     }
 
     /** Whether a ConnectionString names a local file: it has a {@code UseLocalFiles} key (whatever the rest says). */
@@ -132,7 +221,8 @@ public final class LocalFileStore {
     /**
      * The path under the root as a client wrote it, checked: one leading slash is dropped (clients write
      * {@code /dir/data.csv} as for blobs); then it must be relative segments separated by {@code /}, none of them
-     * empty, {@code .} or {@code ..}, without backslashes, colons or control characters (NUL included), each at most
+     * empty, {@code .} or {@code ..} (nor percent-encoded: {@code %2e%2e}, or a segment with {@code %2f} or
+     * {@code %5c}), without backslashes, colons or control characters (NUL included), each at most
      * {@value #MAX_SEGMENT_BYTES} bytes, at most {@value #MAX_PATH} characters in all.
      *
      * @throws InvalidBlobReferenceException (field RelativeLocation) saying what is wrong
@@ -170,6 +260,13 @@ public final class LocalFileStore {
                 throw new InvalidBlobReferenceException(field, "must stay under the local files root: no empty, "
                         + "'.' or '..' path segments");
             }
+            String lower = segment.toLowerCase(Locale.ROOT);
+            String decodedDots = lower.replace("%2e", ".");
+            if (lower.contains("%2f") || lower.contains("%5c") || decodedDots.equals(".") || decodedDots.equals("..")) {
+                // taken literally it would stay inside; refused all the same, since a client meant to leave
+                throw new InvalidBlobReferenceException(field, "must stay under the local files root: no "
+                        + "percent-encoded '.', '..', '/' or '\\' path segments");
+            }
             if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
                 throw new InvalidBlobReferenceException(field, "a path segment is longer than "
                         + MAX_SEGMENT_BYTES + " bytes");
@@ -195,19 +292,9 @@ public final class LocalFileStore {
         }
     }
 
-    /**
-     * Checks a path as a job output: {@link #resolve} and room in its file name for the temporary suffix of an
-     * attempt.
-     */
+    /** Checks a path as a job output: {@link #resolve} (the temporary file of an attempt is not next to it). */
     public Path resolveOutput(String relativeLocation) {
-        Path file = resolve(relativeLocation);
-        if (file.getFileName().toString().getBytes(StandardCharsets.UTF_8).length
-                > MAX_SEGMENT_BYTES - TEMPORARY_SUFFIX_BYTES) {
-            throw new InvalidBlobReferenceException(BlobReference.RELATIVE_LOCATION, "an output's file name must be "
-                    + "at most " + (MAX_SEGMENT_BYTES - TEMPORARY_SUFFIX_BYTES) + " bytes (each attempt writes "
-                    + "'<name>.attempt-<id>.tmp' next to it)");
-        }
-        return file;
+        return resolve(relativeLocation);
     }
 
     /**
@@ -260,23 +347,37 @@ public final class LocalFileStore {
         return PathEncoding.encodePath(normalise(relativeLocation));
     }
 
-    /** The temporary file an attempt writes: {@code <file>.attempt-<attemptId>.tmp}, next to the output. */
-    public static String temporaryFileName(String relativeLocation, String attemptId) {
-        return BlobStore.temporaryBlobName(normalise(relativeLocation), attemptId);
+    /**
+     * The temporary file an attempt writes for an output: in the staging directory, named by a hash of the account
+     * and the path and by the attempt, {@code <32 hex>.attempt-<attemptId>.tmp}.
+     */
+    Path temporaryFile(String relativeLocation, String attemptId) {
+        if (attemptId == null || !ATTEMPT_ID.matcher(attemptId).matches()) {
+            throw new IllegalArgumentException("attempt id must be 1 to 64 letters, digits, '-' or '_'");
+        }
+        String rel = normalise(relativeLocation);
+        byte[] hash;
+        try {
+            hash = MessageDigest.getInstance("SHA-256").digest((account + "\n" + rel).getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+        return staging.resolve(HexFormat.of().formatHex(hash, 0, 16) + ".attempt-" + attemptId + ".tmp");
     }
 
     /**
-     * Opens a stream that writes this attempt's temporary file (replacing an earlier try of the same attempt),
-     * creating the output's directories when missing. {@code close()} flushes and forces the data to disk. Nothing
-     * appears under the final name until {@link #commit}.
+     * Opens a stream that writes this attempt's temporary file in the staging directory (replacing an earlier try of
+     * the same attempt), creating the output's directories when missing. {@code close()} flushes and forces the data
+     * to disk. Nothing appears under the final name until {@link #commit}, and nothing at all in the account's
+     * directory but the output's directories.
      */
     public OutputStream openWrite(String relativeLocation, String attemptId) {
         String rel = normalise(relativeLocation);
-        Path tmp = root.resolve(temporaryFileName(rel, attemptId));
-        Path dir = directoryOf(rel, true);
+        Path tmp = temporaryFile(rel, attemptId);
+        directoryOf(rel, true);
         FileChannel channel;
         try {
-            channel = FileChannel.open(dir.resolve(tmp.getFileName()), StandardOpenOption.CREATE,
+            channel = FileChannel.open(tmp, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw ioError("writing", rel, e);
@@ -292,8 +393,8 @@ public final class LocalFileStore {
      */
     public void commit(String relativeLocation, String attemptId) {
         String rel = normalise(relativeLocation);
+        Path tmp = temporaryFile(rel, attemptId);
         Path dir = directoryOf(rel, false);
-        Path tmp = dir.resolve(Path.of(temporaryFileName(rel, attemptId)).getFileName());
         Path target = dir.resolve(Path.of(rel).getFileName());
         if (!Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS)) {
             throw new BlobStoreException("committing local file '" + rel + "': attempt " + attemptId
@@ -310,15 +411,8 @@ public final class LocalFileStore {
     /** Deletes the attempt's temporary file, if any (a zombie, revoked or failed attempt). False if there was none. */
     public boolean discard(String relativeLocation, String attemptId) {
         String rel = normalise(relativeLocation);
-        Path tmp = root.resolve(temporaryFileName(rel, attemptId));
         try {
-            Path dir = tmp.getParent().toRealPath();
-            if (!dir.startsWith(root)) {
-                return false;
-            }
-            return Files.deleteIfExists(dir.resolve(tmp.getFileName()));
-        } catch (NoSuchFileException e) {
-            return false;
+            return Files.deleteIfExists(temporaryFile(rel, attemptId));
         } catch (IOException e) {
             throw ioError("discarding", rel, e);
         }
@@ -348,7 +442,7 @@ public final class LocalFileStore {
         if (!file.startsWith(root) || file.equals(root)) {
             throw outside(rel);
         }
-        for (Path probe = file; probe != null; probe = probe.getParent()) {
+        for (Path probe = file; probe != null && probe.startsWith(root); probe = probe.getParent()) {
             Path real;
             try {
                 real = probe.toRealPath();
@@ -358,6 +452,9 @@ public final class LocalFileStore {
             }
             if (!real.startsWith(root)) {
                 throw outside(rel);
+            }
+            if (probe.equals(root)) {
+                break;
             }
             if (probe.equals(file) && Files.isDirectory(real)) {
                 throw new BlobStoreException("'" + rel + "' is a directory under the local files root, not a file",

@@ -138,14 +138,21 @@ class BlobReferenceParseTest {
     }
 
     @Test
-    void outputsNeedAContainerSasWithReadAndWrite() {
+    void outputsNeedASasThatMayWriteAndNothingMore() {
         String base = "https://myaccount.blob.core.windows.net/";
         assertThat(BlobReference.parse(null, base, "c01/a.csv", SAS, POLICY).requireUsableAsOutput()).isNotNull();
         assertThat(BlobReference.parse(AZURE_CS, null, "c01/a.csv", null, POLICY).requireUsableAsOutput()).isNotNull();
-        assertThatThrownBy(() -> BlobReference.parse(null, base, "c01/a.csv", "?sv=1&sr=b&sp=rw&sig=" + SIG, POLICY).requireUsableAsOutput())
-                .isInstanceOf(InvalidBlobReferenceException.class).hasMessageContaining("sr=c").hasMessageNotContaining(SIG);
-        assertThatThrownBy(() -> BlobReference.parse(null, base, "c01/a.csv", "?sv=1&sr=c&sp=r&sig=" + SIG, POLICY).requireUsableAsOutput())
-                .isInstanceOf(InvalidBlobReferenceException.class).hasMessageContaining("read and write");
+        for (String enough : new String[] {"?sv=1&sr=c&sp=w&sig=", "?sv=1&sr=b&sp=w&sig=", "?sv=1&sr=c&sp=racwl&sig=",
+                "?sv=1&ss=b&srt=o&sp=w&sig="}) {
+            assertThat(BlobReference.parse(null, base, "c01/a.csv", enough + SIG, POLICY).requireUsableAsOutput())
+                    .as(enough).isNotNull();
+        }
+        assertThatThrownBy(() -> BlobReference.parse(null, base, "c01/a.csv", "?sv=1&sr=bs&sp=w&sig=" + SIG, POLICY).requireUsableAsOutput())
+                .isInstanceOf(InvalidBlobReferenceException.class).hasMessageContaining("sr=bs").hasMessageNotContaining(SIG);
+        for (String short_ : new String[] {"?sv=1&sr=c&sp=r&sig=", "?sv=1&sr=c&sp=c&sig=", "?sv=1&sr=c&sp=racdl&sig=".replace("w", "")}) {
+            assertThatThrownBy(() -> BlobReference.parse(null, base, "c01/a.csv", short_ + SIG, POLICY).requireUsableAsOutput())
+                    .as(short_).isInstanceOf(InvalidBlobReferenceException.class).hasMessageContaining("sp with w");
+        }
     }
 
     @Test

@@ -2,7 +2,12 @@ package io.batchpool.blob;
 
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.Block;
+import com.azure.storage.blob.models.BlockList;
+import com.azure.storage.blob.models.BlockListType;
 import com.azure.storage.blob.sas.BlobContainerSasPermission;
+import com.azure.storage.blob.sas.BlobSasPermission;
 import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import org.junit.jupiter.api.AfterAll;
@@ -21,6 +26,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,10 +62,25 @@ class BlobStoreAzuriteTest {
         return BlobReference.parse(SharedAzurite.connectionString(), null, "/" + CONTAINER + "/" + blob, null, policy);
     }
 
-    static void write(BlobReference ref, String attempt, String content) throws Exception {
-        try (OutputStream out = store.openWrite(ref, attempt)) {
+    /** Stages an attempt's output; nothing is committed. */
+    static StagedBlob write(BlobReference ref, String attempt, String content) throws Exception {
+        StagedBlob staged = store.openWrite(ref, attempt);
+        try (OutputStream out = staged) {
             out.write(content.getBytes(StandardCharsets.UTF_8));
         }
+        return staged;
+    }
+
+    static List<String> blobNames(String prefix) {
+        return admin.listBlobs().stream().map(BlobItem::getName).filter(n -> n.startsWith(prefix)).toList();
+    }
+
+    /** The block ids of a blob, decoded, committed or not. */
+    static List<String> blocks(String blob, BlockListType type) {
+        BlockList list = admin.getBlobClient(blob).getBlockBlobClient().listBlocks(type);
+        List<Block> blocks = type == BlockListType.UNCOMMITTED ? list.getUncommittedBlocks() : list.getCommittedBlocks();
+        return blocks.stream().map(b -> new String(Base64.getDecoder().decode(b.getName()), StandardCharsets.US_ASCII))
+                .toList();
     }
 
     static String read(BlobReference ref) throws Exception {
@@ -71,36 +93,53 @@ class BlobStoreAzuriteTest {
     void writeCommitReadRoundTrip() throws Exception {
         BlobReference out = ref("round/trip.csv");
         String csv = "a,b,Scored Labels\n1,2,>50K\n";
-        write(out, "a1", csv);
+        StagedBlob staged = write(out, "a1", csv);
         assertThat(store.exists(out)).as("nothing under the final name before commit").isFalse();
-        assertThat(admin.getBlobClient(BlobStore.temporaryBlobName("round/trip.csv", "a1")).exists()).isTrue();
+        assertThat(blobNames("round/")).as("no temporary blob").isEmpty();
+        assertThat(blocks("round/trip.csv", BlockListType.UNCOMMITTED)).as("staged on the final name, ids carry the attempt")
+                .containsExactly("a1" + ".".repeat(52) + "-000000000");
 
-        store.commit(out, "a1");
+        staged.commit();
 
+        assertThat(staged.committed()).isTrue();
         assertThat(read(out)).isEqualTo(csv);
         assertThat(store.size(out)).isEqualTo(csv.getBytes(StandardCharsets.UTF_8).length);
         assertThat(admin.getBlobClient("round/trip.csv").getProperties().getContentType()).isEqualTo("text/csv");
         assertThat(admin.getBlobClient("round/trip.csv").getProperties().getMetadata()).containsEntry("batchpoolattempt", "a1");
-        assertThat(admin.getBlobClient(BlobStore.temporaryBlobName("round/trip.csv", "a1")).exists())
-                .as("temporary blob removed by commit").isFalse();
+        assertThat(blobNames("round/")).containsExactly("round/trip.csv");
+    }
+
+    @Test
+    void blockIdsHaveOneLengthForEveryAttemptAndCarryIt() {
+        String a = new String(Base64.getDecoder().decode(StagedBlob.blockId("0123456789abcdef0123456789abcdef-1", 7)),
+                StandardCharsets.US_ASCII);
+        String b = new String(Base64.getDecoder().decode(StagedBlob.blockId("x", 49_999)), StandardCharsets.US_ASCII);
+        assertThat(a).hasSize(StagedBlob.BLOCK_ID_BYTES).startsWith("0123456789abcdef0123456789abcdef-1.").endsWith("-000000007");
+        assertThat(b).hasSize(StagedBlob.BLOCK_ID_BYTES).startsWith("x.").endsWith("-000049999");
+        assertThatThrownBy(() -> StagedBlob.blockId("a".repeat(54), 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> StagedBlob.blockId("a.b", 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.openWrite(ref("x.csv"), "a/b")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void emptyOutputsAndByteByByteWritesAcrossBlockBoundaries() throws Exception {
         BlobReference empty = ref("edge/empty.csv");
-        store.openWrite(empty, "e1").close();
-        store.commit(empty, "e1");
+        StagedBlob nothing = store.openWrite(empty, "e1");
+        nothing.close();
+        nothing.commit();
         assertThat(store.size(empty)).isZero();
         assertThat(read(empty)).isEmpty();
 
         BlobReference odd = ref("edge/odd.bin");
         int size = BlobStore.CHUNK_BYTES + 3;
-        try (OutputStream out = store.openWrite(odd, "o1")) {
+        StagedBlob staged = store.openWrite(odd, "o1");
+        try (OutputStream out = staged) {
             for (int i = 0; i < size; i++) {
                 out.write(i % 251);
             }
         }
-        store.commit(odd, "o1");
+        staged.commit();
+        assertThat(blocks("edge/odd.bin", BlockListType.COMMITTED)).hasSize(2);
         byte[] back;
         try (InputStream in = store.openRead(odd)) {
             back = in.readAllBytes();
@@ -113,37 +152,37 @@ class BlobStoreAzuriteTest {
     }
 
     @Test
-    void aFailedUploadSurfacesWhenTheStreamCloses() {
+    void aFailedUploadSurfacesWhenTheStreamClosesAndLeavesNothingToCommit() {
         BlobReference noContainer = BlobReference.parse(SharedAzurite.connectionString(), null,
                 "missing-" + CONTAINER + "/out.csv", null, policy);
+        StagedBlob staged = store.openWrite(noContainer, "f1");
         assertThatThrownBy(() -> {
-            try (OutputStream out = store.openWrite(noContainer, "f1")) {
+            try (OutputStream out = staged) {
                 out.write("some rows\n".getBytes(StandardCharsets.UTF_8));
             }
-        }).isInstanceOf(java.io.IOException.class).hasMessageContaining("out.csv.attempt-f1.tmp");
-        assertThatThrownBy(() -> store.commit(noContainer, "f1")).isInstanceOf(BlobNotFoundException.class);
+        }).isInstanceOf(java.io.IOException.class).hasMessageContaining("out.csv");
+        assertThatThrownBy(staged::commit).isInstanceOf(IllegalStateException.class);
+        assertThat(staged.committed()).isFalse();
     }
 
     @Test
     void zombieAttemptNeverReplacesTheCommittedResult() throws Exception {
         BlobReference out = ref("zombie/result.csv");
         write(out, "attemptA", "from A, the zombie\n");
-        write(out, "attemptB", "from B, the current attempt\n");
-        store.commit(out, "attemptB");
-        // the zombie keeps writing after B committed, then is discarded
+        StagedBlob current = write(out, "attemptB", "from B, the current attempt\n");
+        current.commit();
+        // the zombie keeps writing after B committed; its blocks are never committed
         write(out, "attemptA", "from A again, still a zombie\n");
         assertThat(read(out)).isEqualTo("from B, the current attempt\n");
-        assertThat(store.discard(out, "attemptA")).isTrue();
-        assertThat(store.discard(out, "attemptA")).as("second discard finds nothing").isFalse();
+        assertThat(blocks("zombie/result.csv", BlockListType.COMMITTED)).singleElement().asString().startsWith("attemptB.");
+        assertThat(blocks("zombie/result.csv", BlockListType.UNCOMMITTED)).as("invisible, expire by themselves")
+                .singleElement().asString().startsWith("attemptA.");
+        assertThat(blobNames("zombie/")).containsExactly("zombie/result.csv");
 
-        assertThat(read(out)).isEqualTo("from B, the current attempt\n");
-        assertThat(admin.listBlobs().stream().map(b -> b.getName()).filter(n -> n.startsWith("zombie/")))
-                .containsExactly("zombie/result.csv");
-        // committing the discarded attempt is impossible: there is nothing to commit
-        BlobNotFoundException e = catchThrowableOfType(BlobNotFoundException.class, () -> store.commit(out, "attemptA"));
-        assertThat(e).isNotNull();
-        assertThat(e.blobName()).isEqualTo("zombie/result.csv.attempt-attemptA.tmp");
-        assertThat(read(out)).isEqualTo("from B, the current attempt\n");
+        // the next commit of the blob drops the zombie's blocks
+        write(out, "attemptC", "from C\n").commit();
+        assertThat(read(out)).isEqualTo("from C\n");
+        assertThat(blocks("zombie/result.csv", BlockListType.UNCOMMITTED)).isEmpty();
     }
 
     @Test
@@ -165,8 +204,7 @@ class BlobStoreAzuriteTest {
     void resultCanBeDownloadedWithAPlainHttpGetAndItsSasIsReadOnly() throws Exception {
         BlobReference out = ref("results/scored output.csv");
         String csv = "x,Scored Labels,Scored Probabilities\n1,>50K,0.9\n";
-        write(out, "r1", csv);
-        store.commit(out, "r1");
+        write(out, "r1", csv).commit();
         Instant now = Instant.now();
         ResultLocation loc = new BlobStore(policy, Clock.fixed(now, ZoneOffset.UTC)).resultLocation(out);
 
@@ -198,17 +236,16 @@ class BlobStoreAzuriteTest {
     @Test
     void sasReferencesReadWriteCommitAndEchoTheCallersLocation() throws Exception {
         String token = "?" + admin.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
-                BlobContainerSasPermission.parse("rwdl")));
+                BlobContainerSasPermission.parse("rwl")));
         String base = SharedAzurite.endpoint().toString(); // no trailing slash, as some clients send it
         BlobReference in = BlobReference.parse(null, base, "/" + CONTAINER + "/sas/in.csv", token, policy);
         admin.getBlobClient("sas/in.csv").upload(com.azure.core.util.BinaryData.fromString("input via SAS\n"));
         assertThat(read(in)).isEqualTo("input via SAS\n");
 
         BlobReference out = BlobReference.parse(null, base, CONTAINER + "/sas/out.csv", token, policy).requireUsableAsOutput();
-        write(out, "s1", "output via SAS\n");
-        store.commit(out, "s1");
+        write(out, "s1", "output via SAS\n").commit();
         assertThat(admin.getBlobClient("sas/out.csv").downloadContent().toString()).isEqualTo("output via SAS\n");
-        assertThat(admin.getBlobClient(BlobStore.temporaryBlobName("sas/out.csv", "s1")).exists()).isFalse();
+        assertThat(blobNames("sas/")).containsExactly("sas/in.csv", "sas/out.csv");
 
         ResultLocation loc = store.resultLocation(out);
         assertThat(loc).isEqualTo(new ResultLocation(base + "/", CONTAINER + "/sas/out.csv", token));
@@ -216,6 +253,46 @@ class BlobStoreAzuriteTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(get.statusCode()).isEqualTo(200);
         assertThat(get.body()).isEqualTo("output via SAS\n");
+    }
+
+    /**
+     * The exact permission an output needs: write, nothing else. Azurite enforces SAS permissions (checked first here,
+     * so the rest proves something): a write-only container SAS and a write-only SAS for the blob alone both write
+     * and commit an output, and nothing else appears in the container.
+     */
+    @Test
+    void anOutputNeedsWritePermissionOnlyForItsContainerOrItsBlob() throws Exception {
+        String writeOnly = "?" + admin.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
+                BlobContainerSasPermission.parse("w")));
+        String base = SharedAzurite.endpoint().toString();
+        admin.getBlobClient("minimal/other.csv").upload(com.azure.core.util.BinaryData.fromString("other\n"));
+        BlobReference other = BlobReference.parse(null, base, CONTAINER + "/minimal/other.csv", writeOnly, policy);
+        assertThat(catchThrowableOfType(BlobStoreException.class, () -> store.openRead(other).read()).status())
+                .as("Azurite enforces SAS permissions: no read with sp=w").isEqualTo(403);
+        assertThat(catchThrowableOfType(BlobStoreException.class, () -> store.deleteIfExists(other)).status())
+                .as("Azurite enforces SAS permissions: no delete with sp=w").isEqualTo(403);
+
+        BlobReference out = BlobReference.parse(null, base, CONTAINER + "/minimal/out.csv", writeOnly, policy)
+                .requireUsableAsOutput();
+        write(out, "m1", "first\n").commit();
+        write(out, "m2", "second, overwriting\n").commit();
+        assertThat(admin.getBlobClient("minimal/out.csv").downloadContent().toString()).isEqualTo("second, overwriting\n");
+
+        String blobOnly = "?" + admin.getBlobClient("minimal/blob-sas.csv").generateSas(new BlobServiceSasSignatureValues(
+                OffsetDateTime.now().plusHours(1), BlobSasPermission.parse("w")));
+        BlobReference single = BlobReference.parse(null, base, CONTAINER + "/minimal/blob-sas.csv", blobOnly, policy)
+                .requireUsableAsOutput();
+        write(single, "b1", "via a blob SAS\n").commit();
+        assertThat(admin.getBlobClient("minimal/blob-sas.csv").downloadContent().toString()).isEqualTo("via a blob SAS\n");
+        assertThat(blobNames("minimal/")).containsExactly("minimal/blob-sas.csv", "minimal/other.csv", "minimal/out.csv");
+
+        String readOnly = "?" + admin.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
+                BlobContainerSasPermission.parse("rl")));
+        BlobReference cannot = BlobReference.parse(null, base, CONTAINER + "/minimal/no.csv", readOnly, policy);
+        assertThatThrownBy(cannot::requireUsableAsOutput).isInstanceOf(InvalidBlobReferenceException.class)
+                .hasMessageContaining("sp with w");
+        assertThatThrownBy(() -> write(cannot, "n1", "refused\n")).isInstanceOf(java.io.IOException.class)
+                .hasRootCauseInstanceOf(com.azure.storage.blob.models.BlobStorageException.class);
     }
 
     @Test

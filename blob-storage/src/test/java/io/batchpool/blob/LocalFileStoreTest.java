@@ -63,7 +63,7 @@ class LocalFileStoreTest {
                 Arguments.of("data.csv", "data.csv"),
                 Arguments.of("a b/ü x.csv", "a b/ü x.csv"),
                 Arguments.of("a/..b/c..csv", "a/..b/c..csv"),
-                Arguments.of("a/%2e%2e/b.csv", "a/%2e%2e/b.csv")); // taken literally: a directory named %2e%2e
+                Arguments.of("a/%2e%2ex/b%20c.csv", "a/%2e%2ex/b%20c.csv")); // taken literally
     }
 
     @ParameterizedTest
@@ -85,6 +85,10 @@ class LocalFileStoreTest {
                 Arguments.of("a directory", local("dir/"), "RelativeLocation", "directory"),
                 Arguments.of("only a slash", local("/"), "RelativeLocation", "directory"),
                 Arguments.of("backslash", local("..\\outside\\secret.csv"), "RelativeLocation", "backslash"),
+                Arguments.of("encoded parent", local("%2e%2e/outside/secret.csv"), "RelativeLocation", "percent-encoded"),
+                Arguments.of("encoded parent, mixed", local("a/.%2E/b.csv"), "RelativeLocation", "percent-encoded"),
+                Arguments.of("encoded slash", local("..%2foutside/secret.csv"), "RelativeLocation", "percent-encoded"),
+                Arguments.of("encoded backslash", local("..%5Coutside/secret.csv"), "RelativeLocation", "percent-encoded"),
                 Arguments.of("drive letter", local("C:/Windows/win.ini"), "RelativeLocation", "colons"),
                 Arguments.of("NUL", local("a.csv\u0000.txt"), "RelativeLocation", "control"),
                 Arguments.of("newline", local("a\n.csv"), "RelativeLocation", "control"),
@@ -164,40 +168,117 @@ class LocalFileStoreTest {
     }
 
     @Test
-    void anOutputNameLeavesRoomForTheTemporarySuffix() {
-        String longest = "x".repeat(LocalFileStore.MAX_SEGMENT_BYTES - LocalFileStore.TEMPORARY_SUFFIX_BYTES);
+    void anOutputNameMayUseTheWholeSegmentLength() throws IOException {
+        String longest = "x".repeat(LocalFileStore.MAX_SEGMENT_BYTES);
         store.resolveOutput("d/" + longest);
-        assertThatThrownBy(() -> store.resolveOutput("d/" + longest + "x"))
-                .isInstanceOf(InvalidBlobReferenceException.class).hasMessageContaining("attempt");
-        // an attempt id of the longest allowed length still gives a valid file name
-        String attempt = "a".repeat(64);
+        String attempt = "a".repeat(64); // the longest attempt id still names a temporary file
         try (OutputStream out = store.openWrite("d/" + longest, attempt)) {
             out.write(1);
-        } catch (IOException e) {
-            throw new AssertionError(e);
         }
         store.commit("d/" + longest, attempt);
         assertThat(root.resolve("d/" + longest)).hasSize(1);
     }
 
+    // --- accounts ----------------------------------------------------------------------------------------------
+
+    @Test
+    void anAccountsStoreIsConfinedToItsDirectoryAndCreatesItOnlyWhenWriting() throws IOException {
+        LocalFileStore a = store.forAccount("aaaa");
+        LocalFileStore b = store.forAccount("bbbb");
+        assertThat(a.resolve("in/data.csv")).isEqualTo(root.resolve("aaaa/in/data.csv"));
+        assertThat(root.resolve("aaaa")).as("checking creates nothing").doesNotExist();
+        try (OutputStream out = b.openWrite("out/scored.csv", "job-1")) {
+            out.write("B's rows\n".getBytes(StandardCharsets.UTF_8));
+        }
+        b.commit("out/scored.csv", "job-1");
+        assertThat(root.resolve("bbbb/out/scored.csv")).hasContent("B's rows");
+
+        // A names B's file every way it could: the path stays under A's directory, or is refused
+        assertThat(catchThrowableOfType(BlobStoreException.class, () -> a.openRead("out/scored.csv")).status())
+                .isEqualTo(404);
+        for (String escape : List.of("../bbbb/out/scored.csv", "/../bbbb/out/scored.csv", "..%2fbbbb/out/scored.csv",
+                "%2e%2e/bbbb/out/scored.csv",
+                "..\\bbbb\\out\\scored.csv", "//" + root.resolve("bbbb/out/scored.csv"))) {
+            Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> a.openRead(escape));
+            assertThat(refused).as(escape).isInstanceOfAny(InvalidBlobReferenceException.class, BlobStoreException.class);
+        }
+        Files.createDirectories(root.resolve("aaaa"));
+        Files.createSymbolicLink(root.resolve("aaaa/b-link"), root.resolve("bbbb"));
+        assertThatThrownBy(() -> a.resolve("b-link/out/scored.csv")).isInstanceOf(InvalidBlobReferenceException.class)
+                .hasMessageContaining("outside");
+        assertThat(catchThrowableOfType(BlobStoreException.class, () -> a.openWrite("b-link/out/scored.csv", "job-2"))
+                .status()).isEqualTo(403);
+        assertThat(root.resolve("bbbb/out/scored.csv")).as("B's file untouched").hasContent("B's rows");
+
+        // an account's directory that is a link is refused as a whole
+        Files.createSymbolicLink(root.resolve("cccc"), root.resolve("bbbb"));
+        assertThatThrownBy(() -> store.forAccount("cccc")).isInstanceOf(java.io.UncheckedIOException.class);
+        for (String bad : List.of("", ".staging", "..", "a/b", "-a", "a".repeat(65))) {
+            assertThatThrownBy(() -> store.forAccount(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void anAccountsFileIsSealedForItsAccountOnly() {
+        SecretCipher cipher = SecretCipher.fromBase64Key(SecretCipher.generateKey());
+        String sealed = LocalFileStore.sealAccount(cipher, "aaaa");
+        assertThat(sealed).startsWith("v1:").doesNotContain("aaaa");
+        assertThat(LocalFileStore.openAccountSeal(cipher, sealed)).isEqualTo("aaaa");
+        assertThatThrownBy(() -> LocalFileStore.openAccountSeal(cipher, cipher.encrypt("aaaa")))
+                .as("a credential sealed for another purpose is no account").isInstanceOf(RuntimeException.class);
+    }
+
     // --- attempts and commits -------------------------------------------------------------------------------------
 
     @Test
-    void anAttemptWritesATemporaryFileThatOnlyCommitMovesOntoTheName() throws IOException {
+    void anAttemptWritesATemporaryFileOutsideTheNamespaceThatOnlyCommitMovesOntoTheName() throws IOException {
         String out = "/results/run 1/scored.csv";
         try (OutputStream o = store.openWrite(out, "job-1")) {
             o.write("a,b\n1,2\n".getBytes(StandardCharsets.UTF_8));
         }
-        Path tmpFile = root.resolve("results/run 1/scored.csv.attempt-job-1.tmp");
-        assertThat(LocalFileStore.temporaryFileName(out, "job-1")).isEqualTo("results/run 1/scored.csv.attempt-job-1.tmp");
+        Path tmpFile = store.temporaryFile(out, "job-1");
+        assertThat(tmpFile.getParent()).isEqualTo(root.resolve(LocalFileStore.STAGING_DIRECTORY));
+        assertThat(tmpFile.getFileName().toString()).matches("[0-9a-f]{32}\\.attempt-job-1\\.tmp");
         assertThat(tmpFile).hasContent("a,b\n1,2");
-        assertThat(root.resolve("results/run 1/scored.csv")).as("nothing at the final name").doesNotExist();
+        assertThat(filesIn(root.resolve("results/run 1"))).as("nothing next to the output, nothing at its name").isEmpty();
         assertThat(store.exists(out)).isFalse();
 
         store.commit(out, "job-1");
         assertThat(root.resolve("results/run 1/scored.csv")).hasContent("a,b\n1,2");
         assertThat(tmpFile).doesNotExist();
         assertThat(store.exists(out)).isTrue();
+        Path other = store.forAccount("aaaa").temporaryFile(out, "job-1");
+        assertThat(other).as("one temporary file per account and path").isNotEqualTo(tmpFile);
+        assertThat(other.getParent()).isEqualTo(tmpFile.getParent());
+    }
+
+    @Test
+    void whatCrashedAttemptsLeftIsRemovedOnceStale() throws IOException {
+        LocalFileStore a = store.forAccount("aaaa");
+        try (OutputStream o = a.openWrite("out.csv", "crashed-1")) {
+            o.write(1);
+        }
+        try (OutputStream o = a.openWrite("out.csv", "running-2")) {
+            o.write(2);
+        }
+        Path crashed = a.temporaryFile("out.csv", "crashed-1");
+        Files.setLastModifiedTime(crashed, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(2))));
+        assertThat(store.removeStaleStaging(java.time.Instant.now().minus(java.time.Duration.ofDays(1)))).isEqualTo(1);
+        assertThat(crashed).doesNotExist();
+        assertThat(a.temporaryFile("out.csv", "running-2")).as("a recent attempt's file stays").exists();
+        a.commit("out.csv", "running-2");
+        assertThat(root.resolve("aaaa/out.csv")).hasSize(1);
+        assertThat(filesIn(root.resolve(LocalFileStore.STAGING_DIRECTORY))).isEmpty();
+    }
+
+    static List<String> filesIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test
@@ -238,7 +319,7 @@ class LocalFileStoreTest {
         BlobStoreException e = catchThrowableOfType(BlobStoreException.class,
                 () -> store.openWrite("r/escape.csv", "job-1"));
         assertThat(e.status()).isEqualTo(403);
-        assertThat(root.resolve("r/escape.csv.attempt-job-1.tmp")).doesNotExist();
+        assertThat(store.temporaryFile("r/escape.csv", "job-1")).doesNotExist();
         assertThat(outside.resolve("secret.csv")).hasContent("secret");
     }
 

@@ -37,7 +37,6 @@ class StreamingTest {
     static void tearDown() {
         if (store != null) {
             store.deleteIfExists(ref);
-            store.discard(ref, "big");
         }
     }
 
@@ -50,7 +49,8 @@ class StreamingTest {
 
         MessageDigest written = MessageDigest.getInstance("SHA-256");
         long t0 = System.nanoTime();
-        try (OutputStream out = store.openWrite(ref, "big")) {
+        StagedBlob staged = store.openWrite(ref, "big");
+        try (OutputStream out = staged) {
             SplittableRandom random = new SplittableRandom(42);
             byte[] chunk = new byte[64 * 1024];
             long left = SIZE;
@@ -71,7 +71,7 @@ class StreamingTest {
             }
         }
         long t1 = System.nanoTime();
-        store.commit(ref, "big");
+        staged.commit();
         long t2 = System.nanoTime();
         assertThat(store.size(ref)).isEqualTo(SIZE);
 
@@ -92,7 +92,7 @@ class StreamingTest {
 
         assertThat(count).isEqualTo(SIZE);
         assertThat(HexFormat.of().formatHex(read.digest())).isEqualTo(HexFormat.of().formatHex(written.digest()));
-        System.out.printf("streaming %d MB: write %.1f MB/s, commit (server copy) %d ms, read %.1f MB/s (timings include"
+        System.out.printf("streaming %d MB: write %.1f MB/s, commit (block list) %d ms, read %.1f MB/s (timings include"
                         + " %d full GCs); max heap %d MB, largest live heap mid-stream %d MB%n",
                 SIZE >> 20, mbPerSecond(SIZE, t1 - t0), (t2 - t1) / 1_000_000, mbPerSecond(SIZE, t3 - t2),
                 live.samples(), maxHeap >> 20, live.max() >> 20);

@@ -270,18 +270,19 @@ class AsyncApiDocumentTest {
 
     @Test
     void local_file_locations_and_results_fit_the_schema_as_encoded() throws IOException {
-        // LOCAL_FILE (the embedded default): no credential, so sealedCredential and the result's token are null
+        // LOCAL_FILE (the embedded default): the sealed account instead of a credential; the result's token is null
         JobSpec golden = GoldenWireFormatTest.spec();
+        String sealedAccount = "v1:bG9jYWwtZmlsZXMtYWNjb3VudA==";
         JobSpec local = new JobSpec(golden.jobId(), golden.accountId(), golden.serviceId(), golden.serviceVersion(),
-                golden.poolId(), Map.of("input1", BlobLocation.localFile("census/data.csv")),
-                Map.of("output1", BlobLocation.localFile("census/scored.csv")), golden.globalParameters(),
+                golden.poolId(), Map.of("input1", BlobLocation.localFile("census/data.csv", sealedAccount)),
+                Map.of("output1", BlobLocation.localFile("census/scored.csv", sealedAccount)), golden.globalParameters(),
                 golden.maxRunTime());
         JsonNode submit = EventCodec.MAPPER.readTree(new EventCodec<>(JobCommand.class).encode(
                 Envelope.of(new SubmitJob(local.jobId(), golden.poolId(), local), 1, GoldenWireFormatTest.T)));
         JsonNode input = submit.path("data").path("spec").path("inputs").path("input1");
         assertThat(input.path("kind").asText()).isEqualTo("LOCAL_FILE");
         assertThat(input.path("baseLocation").asText()).isEqualTo("file:");
-        assertThat(input.has("sealedCredential") && input.path("sealedCredential").isNull()).isTrue();
+        assertThat(input.path("sealedCredential").asText()).isEqualTo(sealedAccount);
         List<String> errors = new ArrayList<>();
         validate(submit, resolve(doc.path("components").path("messages").path("SubmitJob")).path("payload"),
                 "SubmitJob", errors);

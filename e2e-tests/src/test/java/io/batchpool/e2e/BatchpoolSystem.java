@@ -27,6 +27,8 @@ public final class BatchpoolSystem {
     public static final int CLASSIC_SLOTS = 4;
 
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    /** The local files root the gateway and the agents share (accounts are new per run, so are their directories). */
+    private final Path localFiles = ProjectRoot.find().resolve("e2e-tests/target/local-files");
     /** The classic pool's id, new per run: the shared broker may hold an earlier run's classic pool. */
     private final String classicPoolId = io.batchpool.contracts.Ids.newId();
 
@@ -53,6 +55,7 @@ public final class BatchpoolSystem {
         // jobs name blobs on the run's Azurite; the gateway checks them against the allow-list, the agents use them
         common.put("BATCHPOOL_BLOB_EMULATOR_ENDPOINTS", io.batchpool.blob.SharedAzurite.address());
         common.put("BATCHPOOL_BLOB_DEVELOPMENT_STORAGE_ENDPOINT", io.batchpool.blob.SharedAzurite.endpoint().toString());
+        common.put("BATCHPOOL_LOCAL_FILES_ROOT", localFiles.toString()); // read by the gateway and the agents only
         List<String> names = List.of("api-gateway", "pool-manager", "job-dispatcher", "billing-meter", "vm-agent");
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
@@ -111,6 +114,11 @@ public final class BatchpoolSystem {
 
     public String gateway() {
         return service("api-gateway").url();
+    }
+
+    /** The local files root: an account's files are under {@code <root>/<accountId>/}. */
+    public Path localFiles() {
+        return localFiles;
     }
 
     public String classicPoolId() {

@@ -3,6 +3,7 @@ package io.batchpool.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchpool.blob.BlobReference;
 import io.batchpool.blob.BlobStore;
+import io.batchpool.blob.StagedBlob;
 import io.batchpool.blob.SharedAzurite;
 import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.EventCodec;
@@ -153,20 +154,20 @@ public final class Bes {
 
     /** Uploads {@code rows} rows of the Adult Census sample as {@code name}. */
     public static void upload(String name, long rows) throws Exception {
-        BlobReference ref = ref(name);
-        try (InputStream in = AdultCensusData.csv(rows); OutputStream out = store().openWrite(ref, "upload")) {
+        StagedBlob staged = store().openWrite(ref(name), "upload");
+        try (InputStream in = AdultCensusData.csv(rows); OutputStream out = staged) {
             in.transferTo(out);
         }
-        store().commit(ref, "upload");
+        staged.commit();
     }
 
     /** Uploads {@code text} as {@code name}. */
     public static void uploadText(String name, String text) throws Exception {
-        BlobReference ref = ref(name);
-        try (OutputStream out = store().openWrite(ref, "upload")) {
+        StagedBlob staged = store().openWrite(ref(name), "upload");
+        try (OutputStream out = staged) {
             out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        store().commit(ref, "upload");
+        staged.commit();
     }
 
     public static boolean exists(String name) {

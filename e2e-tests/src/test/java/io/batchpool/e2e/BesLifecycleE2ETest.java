@@ -1,7 +1,6 @@
 package io.batchpool.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.batchpool.blob.BlobStore;
 import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.job.JobAssigned;
 import io.batchpool.contracts.job.JobEvent;
@@ -90,11 +89,10 @@ class BesLifecycleE2ETest {
         JsonNode r = Bes.awaitEnd(service, running, Duration.ofSeconds(60));
         assertThat(r.path("StatusCode").asText()).as(r.toString()).isEqualTo("Cancelled");
         assertThat(r.path("Results").isNull()).isTrue();
-        // the slot is free again: the next job runs; the cancelled job left neither a result nor its attempt's blob
+        // the slot is free again: the next job runs; the cancelled job left no result (its staged blocks are invisible)
         String next = run(SHORT, out("after-cancel"), pool);
         assertThat(Bes.awaitEnd(service, next, Duration.ofSeconds(60)).path("StatusCode").asText()).isEqualTo("Finished");
         assertThat(Bes.exists(longOut)).as("a cancelled job's output").isFalse();
-        await().atMost(Duration.ofSeconds(20)).until(() -> !Bes.exists(BlobStore.temporaryBlobName(longOut, running + "-1")));
         assertThat(Http.delete(service.url("/" + running), service.apiKey()).status()).as("cancel of a cancelled job")
                 .isEqualTo(409);
         assertThat(assignedJobs(pool)).as("the queued job never ran").doesNotContain(queued).contains(running, next);

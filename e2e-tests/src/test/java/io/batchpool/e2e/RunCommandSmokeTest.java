@@ -91,8 +91,9 @@ class RunCommandSmokeTest {
                     assertThat(Http.get(pools + "/" + second.text("poolId"), key).body().path("vmsReady").asInt()).isEqualTo(2));
             System.out.printf("warm system: create request to 2 VMs ready (boot delay 0): %d ms%n",
                     (System.nanoTime() - t1) / 1_000_000);
-            // a BES job on the embedded default's local files: model from the registry, input from run/files
-            Path files = root.resolve("e2e-tests/target/run-smoke/files");
+            // a BES job on the embedded default's local files: model from the registry, input from the account's
+            // directory run/files/<accountId>
+            Path files = root.resolve("e2e-tests/target/run-smoke/files").resolve(account.text("accountId"));
             java.nio.file.Files.createDirectories(files.resolve("in"));
             io.batchpool.scoring.fixtures.AdultCensusData.writeCsv(files.resolve("in/adult.csv"), 300);
             Http.Response service = Http.post(account.text("poolServiceUrl") + "/services", key, Map.of("name", "smoke",

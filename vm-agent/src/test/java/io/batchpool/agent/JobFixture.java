@@ -1,5 +1,11 @@
 package io.batchpool.agent;
 
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.BlobStorageException;
+import com.azure.storage.blob.models.BlockListType;
+import com.azure.storage.blob.models.ListBlobsOptions;
 import io.batchpool.blob.BlobReference;
 import io.batchpool.blob.BlobStore;
 import io.batchpool.blob.SecretCipher;
@@ -108,11 +114,11 @@ final class JobFixture {
     }
 
     static void upload(String relative, InputStream csv) throws Exception {
-        BlobReference ref = ref(relative);
-        try (InputStream in = csv; OutputStream out = store().openWrite(ref, "upload")) {
+        io.batchpool.blob.StagedBlob staged = store().openWrite(ref(relative), "upload");
+        try (InputStream in = csv; OutputStream out = staged) {
             in.transferTo(out);
         }
-        store().commit(ref, "upload");
+        staged.commit();
     }
 
     /** An input of {@link #LARGE_ROWS} rows, uploaded once per test JVM (inputs are only read). */
@@ -123,6 +129,41 @@ final class JobFixture {
             largeInput = input;
         }
         return largeInput;
+    }
+
+    /** The test container with the account key, to see what a reader of it sees. */
+    static BlobContainerClient container() {
+        store(); // creates the container
+        return new BlobServiceClientBuilder().connectionString(SharedAzurite.connectionString())
+                .buildClient().getBlobContainerClient(CONTAINER);
+    }
+
+    /** The names of the (committed, visible) blobs in the test container under a prefix, sorted. */
+    static List<String> blobNames(String prefix) {
+        return container().listBlobs(new ListBlobsOptions().setPrefix(prefix), null).stream()
+                .map(BlobItem::getName).sorted().toList();
+    }
+
+    /** The visible blobs in the folder of {@code relative} ({@code container/folder/name}), sorted by name. */
+    static List<String> blobsBeside(String relative) {
+        String blob = relative.substring(CONTAINER.length() + 1);
+        return blobNames(blob.substring(0, blob.lastIndexOf('/') + 1));
+    }
+
+    /** How many uncommitted blocks an attempt staged on a blob ({@code container/name}): invisible to readers. */
+    static long stagedBlocks(String relative, String attemptId) {
+        try {
+            return container().getBlobClient(relative.substring(CONTAINER.length() + 1)).getBlockBlobClient()
+                    .listBlocks(BlockListType.UNCOMMITTED).getUncommittedBlocks().stream()
+                    .map(b -> new String(java.util.Base64.getDecoder().decode(b.getName()),
+                            java.nio.charset.StandardCharsets.US_ASCII))
+                    .filter(id -> id.startsWith(attemptId + ".")).count();
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() == 404) {
+                return 0;
+            }
+            throw e;
+        }
     }
 
     static boolean exists(String relative) {
@@ -165,7 +206,12 @@ final class JobFixture {
 
     static void assign(Vm vm, String job, int attempt, String service, BlobLocation in, BlobLocation out,
                        Duration maxRunTime) {
-        JobSpec spec = new JobSpec(job, Ids.newId(), service, 1, vm.pool, Map.of("input1", in),
+        assign(vm, job, attempt, service, Ids.newId(), in, out, maxRunTime);
+    }
+
+    static void assign(Vm vm, String job, int attempt, String service, String accountId, BlobLocation in,
+                       BlobLocation out, Duration maxRunTime) {
+        JobSpec spec = new JobSpec(job, accountId, service, 1, vm.pool, Map.of("input1", in),
                 Map.of("output1", out), Map.of(), maxRunTime);
         send(new AssignJob(vm.id, job, attempt, spec));
     }

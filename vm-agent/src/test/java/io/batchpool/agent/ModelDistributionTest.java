@@ -4,7 +4,6 @@ import io.batchpool.agent.JobFixture.JobReader;
 import io.batchpool.agent.JobFixture.Vm;
 import io.batchpool.agent.consumer.ModelConsumer;
 import io.batchpool.agent.service.JobRunner;
-import io.batchpool.blob.BlobStore;
 import io.batchpool.contracts.Ids;
 import io.batchpool.contracts.job.AttemptFailed;
 import io.batchpool.contracts.job.AttemptStarted;
@@ -121,7 +120,7 @@ class ModelDistributionTest {
             AttemptSucceeded succeeded = reader.awaitReport(AttemptSucceeded.class);
             assertThat(succeeded.rowsScored()).isEqualTo(300);
             assertThat(reader.seen()).noneMatch(AttemptFailed.class::isInstance);
-            assertThat(exists(BlobStore.temporaryBlobName(output, job + "-1"))).isTrue();
+            assertThat(JobFixture.stagedBlocks(output, job + "-1")).as("staged, not committed").isPositive();
 
             send(new RevokeJob(vm.id(), job, 1, "the test is done"));
             await().atMost(10, TimeUnit.SECONDS).until(() -> runner.attempts() == 0);

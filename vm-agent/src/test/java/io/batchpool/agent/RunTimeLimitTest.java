@@ -3,7 +3,6 @@ package io.batchpool.agent;
 import io.batchpool.agent.JobFixture.JobReader;
 import io.batchpool.agent.JobFixture.Vm;
 import io.batchpool.agent.service.JobRunner;
-import io.batchpool.blob.BlobStore;
 import io.batchpool.contracts.Ids;
 import io.batchpool.contracts.job.AttemptFailed;
 import io.batchpool.contracts.job.AttemptStarted;
@@ -74,8 +73,8 @@ class RunTimeLimitTest {
             assertThat(failed.details()).isEqualTo("the job exceeded the run-time limit of PT2S (stopped after 0 rows)");
             assertThat(reader.seen()).noneMatch(AttemptSucceeded.class::isInstance);
             await().atMost(10, TimeUnit.SECONDS).until(() -> runner.attempts() == 0);
-            assertThat(exists(BlobStore.temporaryBlobName(output, job + "-1"))).isFalse();
             assertThat(exists(output)).isFalse();
+            assertThat(JobFixture.blobsBeside(output)).isEmpty();
         }
 
         // the same job with room to spare on the same (advanced) clock runs to the end

@@ -3,7 +3,6 @@ package io.batchpool.agent;
 import io.batchpool.agent.JobFixture.JobReader;
 import io.batchpool.agent.JobFixture.Vm;
 import io.batchpool.agent.service.JobRunner;
-import io.batchpool.blob.BlobStore;
 import io.batchpool.contracts.Ids;
 import io.batchpool.contracts.job.AttemptFailed;
 import io.batchpool.contracts.job.AttemptProgressed;
@@ -65,9 +64,8 @@ class VmStopTest {
 
             deprovisionAndAwaitStopped(vm);
             await().atMost(20, TimeUnit.SECONDS).until(() -> runner.attemptsOn(vm.id()) == 0);
-            await().atMost(10, TimeUnit.SECONDS).until(() ->
-                    !exists(BlobStore.temporaryBlobName(output, job + "-1")));
             assertThat(exists(output)).isFalse();
+            assertThat(JobFixture.blobsBeside(output)).as("staged blocks are invisible").isEmpty();
             reader.drain(); // every report the worker sent before it ended is on the topic by now
             assertThat(reader.seen()).noneMatch(VmStopTest::endsTheAttempt);
         }
@@ -82,16 +80,15 @@ class VmStopTest {
         String output = CONTAINER + "/" + Ids.newId() + "/scored.csv";
         Vm vm = provision();
         String job = Ids.newId();
-        String temporary = BlobStore.temporaryBlobName(output, job + "-1");
         try (JobReader reader = new JobReader(job)) {
             assign(vm, job, 1, service, input, output, null);
             reader.awaitReport(AttemptSucceeded.class);
-            assertThat(exists(temporary)).isTrue();
+            assertThat(JobFixture.stagedBlocks(output, job + "-1")).as("staged, not committed").isPositive();
             assertThat(runner.attemptsOn(vm.id())).as("waiting for its CommitResults").isEqualTo(1);
 
             deprovisionAndAwaitStopped(vm);
             await().atMost(10, TimeUnit.SECONDS).until(() -> runner.attemptsOn(vm.id()) == 0);
-            await().atMost(10, TimeUnit.SECONDS).until(() -> !exists(temporary));
+            assertThat(JobFixture.blobsBeside(output)).as("nothing visible").isEmpty();
 
             // a CommitResults that was on its way (the dispatcher saw AttemptSucceeded before the VM's deletion)
             send(new CommitResults(vm.id(), job, 1));

@@ -15,9 +15,11 @@ import java.util.regex.Pattern;
 /**
  * Signs and checks the download links of local files (DESIGN §3, Outputs and Results): the query
  * {@code ?expires=<epoch seconds>&sig=<hex HMAC-SHA256 of "<path>\n<expires>">} makes a link good for that one path
- * until it expires, and nobody without the key can make one (a read-only SAS of our own). The HMAC key is derived
- * from the secrets key ({@code batchpool.secrets.key}) with a fixed purpose label, so it is never the AES key that
- * seals credentials. Thread-safe.
+ * until it expires, and nobody without the key can make one (a read-only SAS of our own). The path signed is the
+ * file's path under the local files root, {@code <accountId>/<path under the account's directory>}, so a link never
+ * serves another account's file. The HMAC key is derived from the secrets key ({@code batchpool.secrets.key}) with a
+ * fixed purpose label, so it is never the AES key that seals credentials; the label's version changed when paths
+ * became per account, so links signed before that (for paths without an account) are all invalid. Thread-safe.
  */
 public final class FileLinkSigner {
     /** What a link's query says about it. */
@@ -31,7 +33,7 @@ public final class FileLinkSigner {
     }
 
     private static final String ALGORITHM = "HmacSHA256";
-    private static final byte[] PURPOSE = "batchpool local-file download links v1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PURPOSE = "batchpool local-file download links v2".getBytes(StandardCharsets.UTF_8);
     private static final Pattern EXPIRES = Pattern.compile("[0-9]{1,18}");
     private static final Pattern SIG = Pattern.compile("[0-9a-fA-F]{64}");
 

@@ -66,7 +66,7 @@ public final class BatchScoreStatus {
         Map<String, Object> out = new LinkedHashMap<>();
         stored.forEach((name, loc) -> {
             if (loc.pointsToLocalFile()) { // served by this gateway at a signed URL
-                out.put(name, localFiles.result(loc.relativeLocation()));
+                out.put(name, localFiles.result(job.accountId, loc.relativeLocation()));
                 return;
             }
             Map<String, Object> ref = new LinkedHashMap<>();

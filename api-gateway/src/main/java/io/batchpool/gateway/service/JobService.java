@@ -76,21 +76,23 @@ public class JobService {
     /**
      * Parses every blob reference under the allow-list and seals its credential (outside any transaction: this is
      * the CPU-heavy part of a submit). Outputs must be writable by an attempt (a container SAS with read and write).
-     * A local file ({@code UseLocalFiles=true}) is checked to stay under the local files root instead.
+     * A local file ({@code UseLocalFiles=true}) is checked to stay under the submitting account's directory instead.
      */
     public Admissible prepare(ServiceView service, BesJobRequest request) {
         Map<String, BlobLocation> inputs = new LinkedHashMap<>();
-        request.inputs().forEach((name, ref) -> inputs.put(name, seal("Inputs." + name, ref, false)));
+        String accountId = service.service().accountId;
+        request.inputs().forEach((name, ref) -> inputs.put(name, seal("Inputs." + name, ref, false, accountId)));
         Map<String, BlobLocation> outputs = new LinkedHashMap<>();
-        request.outputs().forEach((name, ref) -> outputs.put(name, seal("Outputs." + name, ref, true)));
+        request.outputs().forEach((name, ref) -> outputs.put(name, seal("Outputs." + name, ref, true, accountId)));
         return new Admissible(service, request, inputs, outputs);
     }
 
-    private BlobLocation seal(String field, BesJobRequest.Reference ref, boolean output) {
+    private BlobLocation seal(String field, BesJobRequest.Reference ref, boolean output, String accountId) {
         BlobReference.Fields fields = new BlobReference.Fields(ref.connectionString(), ref.baseLocation(),
                 ref.relativeLocation(), ref.sasBlobToken());
         if (LocalFileStore.isLocalFileReference(fields.connectionString())) {
-            return localFiles.location(field, fields, output); // UseLocalFiles=true: no credential to seal
+            // UseLocalFiles=true: no credential; the account, whose directory holds the file, is sealed instead
+            return localFiles.location(field, fields, output, accountId);
         }
         BlobReference parsed;
         try {

@@ -4,6 +4,7 @@ import io.batchpool.blob.BlobReference;
 import io.batchpool.blob.BlobStoreException;
 import io.batchpool.blob.InvalidBlobReferenceException;
 import io.batchpool.blob.LocalFileStore;
+import io.batchpool.blob.SecretCipher;
 import io.batchpool.contracts.job.BlobLocation;
 import io.batchpool.gateway.config.GatewayConfig;
 import io.batchpool.gateway.domain.ErrorCode;
@@ -27,8 +28,13 @@ import java.util.Optional;
 /**
  * Local-file storage, the embedded default (DESIGN §3): checks the {@code UseLocalFiles=true} references of a job
  * request, renders a local output's Results entry as a signed download URL of this gateway
- * ({@code <public-url>/files/} + path + {@code ?expires=...&sig=...}), and opens the file such a URL names. Enabled
- * by {@code batchpool.local-files.root}, the directory the agents write into too.
+ * ({@code <public-url>/files/<accountId>/} + path + {@code ?expires=...&sig=...}), and opens the file such a URL
+ * names. Enabled by {@code batchpool.local-files.root}, the directory the agents write into too.
+ * <p>
+ * Every account has its own directory, {@code <root>/<accountId>}: a reference's path is resolved under the
+ * directory of the account whose key submitted the job (the client names nothing above it), that account is sealed
+ * into the job's location so the agent works under the same directory, and a download link is signed for the
+ * account and the path together, so it serves that one file and no other account's.
  */
 @ApplicationScoped
 @Startup // a root that cannot be used fails the start, not the first job
@@ -38,6 +44,7 @@ public class LocalFiles {
     public static final String DOWNLOAD_PATH = "/files/";
 
     private final Optional<LocalFileStore> store;
+    private final SecretCipher cipher;
     private final FileLinkSigner signer;
     private final String downloadBase;
     private final Duration validity;
@@ -48,8 +55,9 @@ public class LocalFiles {
     }
 
     @Inject
-    public LocalFiles(GatewayConfig config, Clock clock) {
+    public LocalFiles(GatewayConfig config, SecretCipher cipher, Clock clock) {
         this.store = config.localFiles().root().map(LocalFileStore::new);
+        this.cipher = cipher;
         this.signer = FileLinkSigner.fromBase64Key(config.secrets().key());
         String base = config.publicUrl();
         this.downloadBase = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + DOWNLOAD_PATH;
@@ -67,25 +75,27 @@ public class LocalFiles {
     }
 
     /**
-     * The BlobLocation of a {@code UseLocalFiles=true} reference: the path checked to stay under the root (no
-     * {@code ..}, no absolute path, no control characters, no link out of the root), an output's name leaving room
-     * for an attempt's temporary suffix.
+     * The BlobLocation of a {@code UseLocalFiles=true} reference: the path checked to stay under the account's
+     * directory (no {@code ..}, no absolute path, no backslash, no control characters, no link out of it), the
+     * account sealed into it. Checking creates nothing.
      *
-     * @param field the request field, e.g. {@code Inputs.input1}, for the message
+     * @param field     the request field, e.g. {@code Inputs.input1}, for the message
+     * @param accountId the account whose key submits the job: the path is under its directory
      * @throws ApiException InvalidBlobReference, also when local files are not enabled
      */
-    public BlobLocation location(String field, BlobReference.Fields fields, boolean output) {
+    public BlobLocation location(String field, BlobReference.Fields fields, boolean output, String accountId) {
         LocalFileStore files = store.orElseThrow(() -> new ApiException(ErrorCode.InvalidBlobReference, field
                 + ": ConnectionString: local files (UseLocalFiles=true) are not enabled on this server; name an "
                 + "Azure blob instead"));
         try {
             String path = LocalFileStore.parse(fields);
+            LocalFileStore own = files.forAccount(accountId);
             if (output) {
-                files.resolveOutput(path);
+                own.resolveOutput(path);
             } else {
-                files.resolve(path);
+                own.resolve(path);
             }
-            return BlobLocation.localFile(path);
+            return BlobLocation.localFile(path, LocalFileStore.sealAccount(cipher, accountId));
         } catch (InvalidBlobReferenceException e) {
             throw new ApiException(ErrorCode.InvalidBlobReference, field + ": " + e.getMessage());
         } catch (UncheckedIOException e) {
@@ -97,10 +107,13 @@ public class LocalFiles {
     /**
      * The Results entry of a committed local output (an AzureBlobDataReference): {@code BaseLocation +
      * RelativeLocation + SasBlobToken} downloads it from this gateway with no other credential, for
-     * {@code link-validity} from now. Without local files enabled (any more), or for a path this gateway would not have
-     * accepted, the stored location is shown as it is.
+     * {@code link-validity} from now; RelativeLocation is {@code <accountId>/<path>}, and the link is signed for both.
+     * Without local files enabled (any more), or for a path this gateway would not have accepted, the stored location
+     * is shown as it is.
+     *
+     * @param accountId the job's account, whose directory holds the file
      */
-    public Map<String, Object> result(String path) {
+    public Map<String, Object> result(String accountId, String path) {
         Map<String, Object> ref = new LinkedHashMap<>();
         ref.put("ConnectionString", null);
         if (store.isEmpty() || !isValidPath(path)) {
@@ -109,16 +122,17 @@ public class LocalFiles {
             ref.put("SasBlobToken", null);
             return ref;
         }
-        ref.put("RelativeLocation", LocalFileStore.urlPath(path));
+        ref.put("RelativeLocation", accountId + "/" + LocalFileStore.urlPath(path));
         ref.put("BaseLocation", downloadBase);
-        ref.put("SasBlobToken", signer.token(LocalFileStore.normalise(path), clock.instant().plus(validity)));
+        ref.put("SasBlobToken", signer.token(accountId + "/" + path, clock.instant().plus(validity)));
         return ref;
     }
 
     /**
-     * Opens the file a download link names, if its signature and expiry hold.
+     * Opens the file a download link names, if its signature and expiry hold: the link is signed for
+     * {@code <accountId>/<path>}, and the file is opened under that account's directory only.
      *
-     * @param path the path as the URL gives it, decoded
+     * @param path the path as the URL gives it, decoded: {@code <accountId>/<path under the account's directory>}
      * @throws ApiException 404 NotFound without local files, 403 DownloadLinkInvalid / DownloadLinkExpired,
      *                      404 FileNotFound
      */
@@ -136,9 +150,15 @@ public class LocalFiles {
                 throw new ApiException(ErrorCode.DownloadLinkInvalid, "the download link's signature does not "
                         + "match (use BaseLocation + RelativeLocation + SasBlobToken of the job's Results as they are)");
         }
+        int slash = path.indexOf('/');
         SeekableByteChannel channel;
         try {
-            channel = files.open(path);
+            if (slash < 0) {
+                throw new BlobStoreException("a download link names an account's file", 404, "FileNotFound", null);
+            }
+            channel = files.forAccount(path.substring(0, slash)).open(path.substring(slash + 1));
+        } catch (IllegalArgumentException | UncheckedIOException e) { // signed by us, so only a link made by hand
+            throw new ApiException(ErrorCode.FileNotFound, "the file of this link is not there");
         } catch (BlobStoreException e) {
             if (e.status() >= 400 && e.status() < 500) { // gone, a directory now, or a link out of the root now
                 throw new ApiException(ErrorCode.FileNotFound, "the file of this link is not there: " + e.getMessage());
@@ -159,7 +179,7 @@ public class LocalFiles {
 
     private static boolean isValidPath(String path) {
         try {
-            return LocalFileStore.normalise(path).equals(path);
+            return path != null && LocalFileStore.normalise(path).equals(path);
         } catch (IllegalArgumentException e) {
             return false;
         }

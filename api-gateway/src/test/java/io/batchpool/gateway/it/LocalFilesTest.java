@@ -3,6 +3,8 @@ package io.batchpool.gateway.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
+import io.batchpool.blob.LocalFileStore;
+import io.batchpool.blob.SecretCipher;
 import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Topics;
@@ -50,9 +52,10 @@ import static org.assertj.core.api.SoftAssertions.assertSoftly;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Local-file storage, the embedded default: {@code UseLocalFiles=true} references are checked to stay under
- * {@code batchpool.local-files.root} and reach Kafka as LOCAL_FILE locations without a credential; a finished job's
- * local output is served at the signed URL its Results give, to a plain GET with no other credential.
+ * Local-file storage, the embedded default: {@code UseLocalFiles=true} references are checked to stay under the
+ * directory of the submitting account, {@code <batchpool.local-files.root>/<accountId>}, and reach Kafka as LOCAL_FILE
+ * locations carrying the sealed account; a finished job's local output is served at the signed URL its Results give,
+ * to a plain GET with no other credential, and that link serves no other file, of its account or another's.
  */
 @QuarkusTest
 @QuarkusTestResource(value = LocalFilesRootResource.class, restrictToAnnotatedClass = false)
@@ -96,24 +99,39 @@ class LocalFilesTest {
             SubmitJob submit = records.stream().map(r -> new EventCodec<>(JobCommand.class).decode(r.value()).data())
                     .filter(c -> c instanceof SubmitJob sj && sj.jobId().equals(job)).map(SubmitJob.class::cast)
                     .findFirst().orElseThrow();
-            assertThat(submit.spec().inputs().get("input1"))
-                    .isEqualTo(new BlobLocation(BlobLocation.Kind.LOCAL_FILE, "file:", "census/data.csv", null));
-            assertThat(submit.spec().outputs().get("output1"))
-                    .isEqualTo(BlobLocation.localFile("census/out/scored.csv"));
+            BlobLocation in = submit.spec().inputs().get("input1");
+            BlobLocation out = submit.spec().outputs().get("output1");
+            assertThat(in.kind()).isEqualTo(BlobLocation.Kind.LOCAL_FILE);
+            assertThat(in.baseLocation()).isEqualTo("file:");
+            assertThat(in.relativeLocation()).isEqualTo("census/data.csv");
+            assertThat(out.relativeLocation()).isEqualTo("census/out/scored.csv");
+            SecretCipher cipher = SecretCipher.fromBase64Key(ConfigProvider.getConfig()
+                    .getValue("batchpool.secrets.key", String.class));
+            assertThat(List.of(in.sealedCredential(), out.sealedCredential())).as("the submitting account, sealed")
+                    .allSatisfy(sealed -> assertThat(LocalFileStore.openAccountSeal(cipher, sealed))
+                            .isEqualTo(s.account().id()))
+                    .allSatisfy(sealed -> assertThat(sealed).doesNotContain(s.account().id()));
         }
         // the input need not exist at submission (clients may upload before they start the job), and nothing is
-        // created under the root by a submit
+        // created under the root by a submit, not even the account's directory
+        assertThat(root().resolve(s.account().id())).doesNotExist();
         assertThat(root().resolve("census")).doesNotExist();
     }
 
     @Test
     void referencesThatLeaveTheRootOrAreMalformedAre400AndWriteNothing() throws Exception {
         Service s = JobApiTest.newService(List.of());
+        Service other = JobApiTest.newService(List.of()); // another account, with a result of its own
+        Path theirs = Files.createDirectories(root().resolve(other.account().id()).resolve("out")).resolve("scored.csv");
+        Files.writeString(theirs, "their rows\n");
         Path outside = Files.createTempDirectory("gateway-outside-root");
         Files.writeString(outside.resolve("secret.csv"), "secret\n");
-        Files.createSymbolicLink(root().resolve("escape-" + s.id()), outside);
-        Files.createSymbolicLink(root().resolve("secret-" + s.id() + ".csv"), outside.resolve("secret.csv"));
-        Files.createDirectories(root().resolve("dir-" + s.id() + "/out.csv"));
+        Path home = Files.createDirectories(root().resolve(s.account().id()));
+        Files.createSymbolicLink(home.resolve("escape-" + s.id()), outside);
+        Files.createSymbolicLink(home.resolve("secret-" + s.id() + ".csv"), outside.resolve("secret.csv"));
+        Files.createSymbolicLink(home.resolve("theirs-" + s.id()), root().resolve(other.account().id()));
+        Files.createDirectories(home.resolve("dir-" + s.id() + "/out.csv"));
+        String them = other.account().id();
         Map<String, Object> in = local("census/data.csv");
         Map<String, Object> out = local("census/scored.csv");
 
@@ -122,12 +140,16 @@ class LocalFilesTest {
         List<Case> cases = new ArrayList<>();
         for (String bad : List.of("../secret.csv", "census/../../secret.csv", "./data.csv", "//etc/passwd",
                 "a//b.csv", "..\\secret.csv", "C:/Windows/win.ini", "data\u0000.csv", "da\nta.csv",
-                "escape-" + s.id() + "/secret.csv", "secret-" + s.id() + ".csv", "dir-" + s.id() + "/out.csv", "/")) {
+                "escape-" + s.id() + "/secret.csv", "secret-" + s.id() + ".csv", "dir-" + s.id() + "/out.csv", "/",
+                "../" + them + "/out/scored.csv", "/../" + them + "/out/scored.csv", "//" + theirs,
+                "%2e%2e/" + them + "/out/scored.csv", "..%2f" + them + "/out/scored.csv",
+                "..\\" + them + "\\out\\scored.csv", "theirs-" + s.id() + "/out/scored.csv")) {
             cases.add(new Case("input " + bad.replace("\u0000", "\\0"), localRequest(local(bad), out),
                     "InvalidBlobReference", "Inputs.input1: RelativeLocation"));
         }
         for (String bad : List.of("../out.csv", "escape-" + s.id() + "/new/out.csv", "dir-" + s.id() + "/out.csv",
-                "d/" + "x".repeat(200) + ".csv")) {
+                "../" + them + "/out/scored.csv", "theirs-" + s.id() + "/out/scored.csv",
+                "%2E%2E/" + them + "/out/scored.csv")) {
             cases.add(new Case("output " + bad, localRequest(in, local(bad)), "InvalidBlobReference",
                     "Outputs.output1: RelativeLocation"));
         }
@@ -162,6 +184,8 @@ class LocalFilesTest {
         assertThat(queryLong(db, "select count(*) from job")).as("no job row written").isEqualTo(jobs);
         assertThat(outside).as("nothing created outside the root").isDirectoryNotContaining(p ->
                 !p.getFileName().toString().equals("secret.csv"));
+        assertThat(theirs).as("the other account's file untouched").hasContent("their rows");
+        assertThat(root().resolve(them)).isDirectoryNotContaining(p -> !p.getFileName().toString().equals("out"));
     }
 
     @Test
@@ -176,8 +200,10 @@ class LocalFilesTest {
             csv.append(i % 90).append(",>50K,0.").append(i).append('\n');
         }
         byte[] content = csv.toString().getBytes(StandardCharsets.UTF_8);
-        Files.createDirectories(root().resolve(dir));
-        Files.write(root().resolve(path), content);
+        String account = s.account().id();
+        Path home = root().resolve(account);
+        Files.createDirectories(home.resolve(dir));
+        Files.write(home.resolve(path), content);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 KafkaClients.producer(SharedBroker.bootstrap(), "gateway-local-files-test"))) {
             JobFinished finished = new JobFinished(job, JobApiTest.CLASSIC, 1,
@@ -192,7 +218,7 @@ class LocalFilesTest {
         String publicUrl = ConfigProvider.getConfig().getValue("batchpool.public-url", String.class);
         assertThat(result.path("ConnectionString").isNull()).isTrue();
         assertThat(result.path("BaseLocation").asText()).isEqualTo(publicUrl + "/files/");
-        assertThat(result.path("RelativeLocation").asText()).isEqualTo(dir + "/scored%20out%20%C3%BC.csv");
+        assertThat(result.path("RelativeLocation").asText()).isEqualTo(account + "/" + dir + "/scored%20out%20%C3%BC.csv");
         String token = result.path("SasBlobToken").asText();
         assertThat(token).matches("\\?expires=[0-9]+&sig=[0-9a-f]{64}");
         long expires = Long.parseLong(token.substring("?expires=".length(), token.indexOf('&')));
@@ -213,20 +239,47 @@ class LocalFilesTest {
         assertError(get(url.replace(sig, tampered)), 403, "DownloadLinkInvalid");
         assertError(get(url.replace("?expires=" + expires, "?expires=" + (expires + 60))), 403, "DownloadLinkInvalid");
         assertError(get(url.substring(0, url.indexOf('?'))), 403, "DownloadLinkInvalid");
-        Files.writeString(root().resolve(dir + "/other.csv"), "not yours\n");
+        Files.writeString(home.resolve(dir + "/other.csv"), "not yours\n");
         assertError(get(url.replace("scored%20out%20%C3%BC.csv", "other.csv")), 403, "DownloadLinkInvalid");
+        // the same path in another account's directory: the link is signed for its account too
+        String them = JobApiTest.newService(List.of()).account().id();
+        Files.createDirectories(root().resolve(them).resolve(dir));
+        Files.write(root().resolve(them).resolve(path), "their rows\n".getBytes(StandardCharsets.UTF_8));
+        assertError(get(url.replace("/files/" + account + "/", "/files/" + them + "/")), 403, "DownloadLinkInvalid");
+        assertError(get(url.replace("/files/" + account + "/", "/files/")), 403, "DownloadLinkInvalid");
+        assertError(get(url.replace("/files/" + account + "/", "/files/" + account + "/../" + them + "/")), 403,
+                "DownloadLinkInvalid");
 
         FileLinkSigner signer = FileLinkSigner.fromBase64Key(ConfigProvider.getConfig()
                 .getValue("batchpool.secrets.key", String.class));
-        assertError(get(publicUrl + "/files/" + dir + "/other.csv"
-                + signer.token(dir + "/other.csv", Instant.now().minusSeconds(1))), 403, "DownloadLinkExpired");
-        assertError(get(publicUrl + "/files/" + dir + "/gone.csv"
-                + signer.token(dir + "/gone.csv", Instant.now().plusSeconds(600))), 404, "FileNotFound");
-        assertError(get(publicUrl + "/files/" + dir + signer.token(dir, Instant.now().plusSeconds(600))), 404,
+        String mine = account + "/" + dir;
+        assertError(get(publicUrl + "/files/" + mine + "/other.csv"
+                + signer.token(mine + "/other.csv", Instant.now().minusSeconds(1))), 403, "DownloadLinkExpired");
+        assertError(get(publicUrl + "/files/" + mine + "/gone.csv"
+                + signer.token(mine + "/gone.csv", Instant.now().plusSeconds(600))), 404, "FileNotFound");
+        assertError(get(publicUrl + "/files/" + mine + signer.token(mine, Instant.now().plusSeconds(600))), 404,
                 "FileNotFound");
-        assertThat(get(publicUrl + "/files/" + dir + "/other.csv"
-                + signer.token(dir + "/other.csv", Instant.now().plusSeconds(600))).statusCode())
+        assertError(get(publicUrl + "/files/" + account + signer.token(account, Instant.now().plusSeconds(600))), 404,
+                "FileNotFound");
+        assertThat(get(publicUrl + "/files/" + mine + "/other.csv"
+                + signer.token(mine + "/other.csv", Instant.now().plusSeconds(600))).statusCode())
                 .as("a link this gateway signed").isEqualTo(200);
+        // a link signed before files were per account (a path without an account) is no link any more
+        assertError(get(publicUrl + "/files/" + them + "/" + path.replace(" ", "%20").replace("ü", "%C3%BC")
+                + oldStyleToken(them + "/" + path)), 403, "DownloadLinkInvalid");
+    }
+
+    /** A token as the signer made them before links were per account (purpose label v1). */
+    private static String oldStyleToken(String path) throws Exception {
+        byte[] secret = java.util.Base64.getDecoder().decode(ConfigProvider.getConfig()
+                .getValue("batchpool.secrets.key", String.class));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+        byte[] key = mac.doFinal("batchpool local-file download links v1".getBytes(StandardCharsets.UTF_8));
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        long expires = Instant.now().plusSeconds(600).getEpochSecond();
+        return "?expires=" + expires + "&sig=" + java.util.HexFormat.of().formatHex(
+                mac.doFinal((path + "\n" + expires).getBytes(StandardCharsets.UTF_8)));
     }
 
     private HttpResponse<byte[]> get(String url) throws Exception {

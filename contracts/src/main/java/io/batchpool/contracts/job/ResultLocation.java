@@ -8,12 +8,12 @@ package io.batchpool.contracts.job;
  * opens it only to answer the client's status request.
  * <p>
  * A local file (an output of kind {@link BlobLocation.Kind#LOCAL_FILE}) is reported as {@code baseLocation}
- * {@link BlobLocation#LOCAL_FILE_BASE}, {@code relativeLocation} its path under the local files root and
+ * {@link BlobLocation#LOCAL_FILE_BASE}, {@code relativeLocation} its path under the directory of the job's account and
  * {@code sasBlobToken} null: the gateway serves it and signs a fresh download URL whenever it answers a status request.
  */
 public record ResultLocation(String baseLocation, String relativeLocation, String sasBlobToken) {
 
-    /** A committed local file, by its path under the local files root. */
+    /** A committed local file, by its path under the directory of the job's account. */
     public static ResultLocation localFile(String relativeLocation) {
         return new ResultLocation(BlobLocation.LOCAL_FILE_BASE, relativeLocation, null);
     }

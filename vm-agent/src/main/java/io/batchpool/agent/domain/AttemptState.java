@@ -5,8 +5,8 @@ package io.batchpool.agent.domain;
  *
  * <pre>
  *  AssignJob ─▶ RUNNING ─(outputs written: AttemptSucceeded)─▶ SUCCEEDED ─(CommitResults)─▶ COMMITTING ─▶ done (ResultsCommitted)
- *                  │  └─(error: AttemptFailed)─▶ done                 └─(RevokeJob or VM stopped: temporary blobs discarded)─▶ done
- *                  └─(RevokeJob or VM stopped: cancelled between batches, temporary blobs discarded, no report)─▶ done
+ *                  │  └─(error: AttemptFailed)─▶ done                 └─(RevokeJob or VM stopped: outputs never committed)─▶ done
+ *                  └─(RevokeJob or VM stopped: cancelled between batches, outputs never committed, no report)─▶ done
  * </pre>
  *
  * A VM that stops while an attempt is COMMITTING lets that commit finish (it was ordered while the attempt was

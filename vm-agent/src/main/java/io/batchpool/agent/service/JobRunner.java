@@ -12,11 +12,8 @@ import io.batchpool.agent.domain.AttemptTable;
 import io.batchpool.agent.domain.LocalVm;
 import io.batchpool.agent.publisher.JobReportPublisher;
 import io.batchpool.blob.BlobNotFoundException;
-import io.batchpool.blob.BlobReference;
-import io.batchpool.blob.BlobStore;
 import io.batchpool.blob.BlobStoreException;
 import io.batchpool.blob.EndpointPolicy;
-import io.batchpool.blob.InvalidBlobReferenceException;
 import io.batchpool.blob.LocalFileStore;
 import io.batchpool.blob.SecretCipher;
 import io.batchpool.contracts.Envelope;
@@ -96,7 +93,7 @@ public class JobRunner {
     }
 
     /** A failure that ends the attempt with these details. */
-    private static final class AttemptFailure extends Exception {
+    static final class AttemptFailure extends Exception {
         final boolean retryable;
 
         AttemptFailure(String details, boolean retryable) {
@@ -112,9 +109,7 @@ public class JobRunner {
     private final Clock clock;
     private final SecretCipher cipher;
     private final EndpointPolicy policy;
-    private final BlobStore store;
-    /** Null when local files are not enabled ({@code batchpool.local-files.root} not set). */
-    private final LocalFileStore localFiles;
+    private final StorageTargets targets;
     private final AttemptTable table = new AttemptTable(10_000);
     private final Map<AttemptKey, Running> running = new ConcurrentHashMap<>();
     private ExecutorService workers;
@@ -130,8 +125,7 @@ public class JobRunner {
         this.cipher = SecretCipher.fromBase64Key(secrets.key());
         this.policy = EndpointPolicy.fromConfig(blob.allowedHostSuffixes(), blob.emulatorEndpoints().orElse(""),
                 blob.developmentStorageEndpoint());
-        this.store = new BlobStore(policy, clock);
-        this.localFiles = local.root().map(LocalFileStore::new).orElse(null);
+        this.targets = new StorageTargets(policy, cipher, local.root().map(LocalFileStore::new).orElse(null), clock);
     }
 
     public synchronized void start() {
@@ -139,7 +133,7 @@ public class JobRunner {
         commits = Executors.newSingleThreadExecutor(named("job-commits"));
         provisioner.onVmStopped(this::vmStopped);
         LOG.infof("job runner started: %d worker threads, models from %s, blob policy %s, local files %s",
-                config.jobThreads(), models.root(), policy, localFiles == null ? "not enabled" : localFiles.root());
+                config.jobThreads(), models.root(), policy, targets.localFilesRoot());
     }
 
     /**
@@ -377,10 +371,10 @@ public class JobRunner {
             throw new AttemptFailure("the job has no output", false);
         }
         Map.Entry<String, BlobLocation> input = spec.inputs().entrySet().iterator().next();
-        StorageTarget in = target("input", input.getKey(), input.getValue());
+        StorageTarget in = targets.of("input '" + input.getKey() + "'", input.getValue(), spec.accountId());
         Map<String, StorageTarget> outs = new LinkedHashMap<>();
         for (Map.Entry<String, BlobLocation> o : spec.outputs().entrySet()) {
-            outs.put(o.getKey(), target("output", o.getKey(), o.getValue()));
+            outs.put(o.getKey(), targets.of("output '" + o.getKey() + "'", o.getValue(), spec.accountId()));
         }
         r.outputs = Map.copyOf(outs);
 
@@ -413,7 +407,7 @@ public class JobRunner {
                 }
                 try (OutputStream out = streams.size() == 1 ? streams.get(0) : new TeeOutputStream(streams)) {
                     rows = scorer.score(csv, out);
-                } // close uploads the last block and commits the temporary blob's block list
+                } // close uploads the last block (or forces the file to disk); nothing is visible before the commit
                 streams.clear();
             } finally {
                 for (OutputStream s : streams) { // a failure before the tee took them over
@@ -490,37 +484,6 @@ public class JobRunner {
         return new AttemptFailure("I/O error: " + redact(String.valueOf(e.getMessage())), true);
     }
 
-    private StorageTarget target(String what, String name, BlobLocation location) throws AttemptFailure {
-        if (location.kind() == BlobLocation.Kind.LOCAL_FILE) {
-            if (localFiles == null) {
-                throw new AttemptFailure(what + " '" + name + "': local files (UseLocalFiles=true) are not enabled "
-                        + "on this VM (batchpool.local-files.root is not set)", false);
-            }
-            try {
-                // checked by the gateway already; checked again against this VM's root when opened
-                return new StorageTarget.LocalFile(localFiles, LocalFileStore.normalise(location.relativeLocation()));
-            } catch (InvalidBlobReferenceException e) {
-                throw new AttemptFailure(what + " '" + name + "': " + e.getMessage(), false);
-            }
-        }
-        String secret;
-        try {
-            secret = cipher.decrypt(location.sealedCredential());
-        } catch (RuntimeException e) {
-            // a key mismatch between gateway and agent: another VM may have the right key
-            throw new AttemptFailure(what + " '" + name + "': the storage credential could not be decrypted on "
-                    + "this VM", true);
-        }
-        BlobReference.Fields fields = location.kind() == BlobLocation.Kind.SAS
-                ? BlobReference.Fields.ofSas(location.baseLocation(), location.relativeLocation(), secret)
-                : BlobReference.Fields.ofConnectionString(secret, location.relativeLocation());
-        try {
-            return new StorageTarget.Blob(store, BlobReference.parse(fields, policy));
-        } catch (InvalidBlobReferenceException e) {
-            throw new AttemptFailure(what + " '" + name + "': " + redact(e.getMessage()), false);
-        }
-    }
-
     // --- on the commit thread ---------------------------------------------------------------------------------
 
     private void commitOutputs(Running r) {
@@ -543,7 +506,8 @@ public class JobRunner {
                     key.attempt(), results)));
             LOG.infof("%s committed %d outputs", key, results.size());
         } catch (Throwable t) {
-            LOG.errorf("%s could not commit: %s", key, redact(String.valueOf(t.getMessage())));
+            LOG.warnf("%s could not commit (the attempt fails, retryable): %s", key,
+                    redact(String.valueOf(t.getMessage())));
             finish(r, true);
             if (r.vmStopped) {
                 return;

@@ -4,16 +4,19 @@ import io.batchpool.blob.BlobReference;
 import io.batchpool.blob.BlobStore;
 import io.batchpool.blob.LocalFileStore;
 import io.batchpool.blob.SecretCipher;
+import io.batchpool.blob.StagedBlob;
 import io.batchpool.contracts.job.ResultLocation;
 
 import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Where an attempt reads its input or writes an output: an Azure blob, or a local file (the embedded default). Both
- * work the same way: reads stream, each attempt writes a temporary object next to the output, {@link #commit} moves
- * the current attempt's onto the final name, {@link #discard} deletes a zombie's. Failures are blob-storage's
- * {@code BlobStoreException}s, whose status says whose fault they are.
+ * Where an attempt reads its input or writes an output: an Azure blob, or a local file (the embedded default). One
+ * target per attempt. Reads stream; an attempt's output stays invisible until {@link #commit} (only for the attempt
+ * the dispatcher still considers current): a blob's blocks are staged on its own name and committed with one block
+ * list, a local file is written in the staging directory and moved onto its name. {@link #discard} drops what a
+ * zombie, revoked or failed attempt wrote. Failures are blob-storage's {@code BlobStoreException}s, whose status says
+ * whose fault they are.
  */
 sealed interface StorageTarget {
 
@@ -26,8 +29,17 @@ sealed interface StorageTarget {
 
     void discard(String attemptId);
 
-    /** A blob, by connection string or SAS. */
-    record Blob(BlobStore store, BlobReference ref) implements StorageTarget {
+    /** A blob, by connection string or SAS: the output is the blocks this attempt staged ({@link StagedBlob}). */
+    final class Blob implements StorageTarget {
+        private final BlobStore store;
+        private final BlobReference ref;
+        private volatile StagedBlob staged;
+
+        Blob(BlobStore store, BlobReference ref) {
+            this.store = store;
+            this.ref = ref;
+        }
+
         @Override
         public InputStream openRead() {
             return store.openRead(ref);
@@ -35,21 +47,29 @@ sealed interface StorageTarget {
 
         @Override
         public OutputStream openWrite(String attemptId) {
-            return store.openWrite(ref, attemptId);
+            StagedBlob out = store.openWrite(ref, attemptId);
+            staged = out;
+            return out;
         }
 
+        /** One Put Block List of the staged blocks: the output appears whole, replacing any earlier one. */
         @Override
         public ResultLocation commit(String attemptId, SecretCipher cipher) {
-            store.commit(ref, attemptId);
+            StagedBlob out = staged;
+            if (out == null) {
+                throw new IllegalStateException("attempt " + attemptId + " wrote nothing to " + ref);
+            }
+            out.commit();
             io.batchpool.blob.ResultLocation loc = store.resultLocation(ref);
             // the token is a credential (a read SAS, or the caller's own echoed): sealed on Kafka, opened only by
             // the gateway for the client's status request
             return new ResultLocation(loc.baseLocation(), loc.relativeLocation(), cipher.encrypt(loc.sasBlobToken()));
         }
 
+        /** Nothing to delete: uncommitted blocks are never visible and expire by themselves. */
         @Override
         public void discard(String attemptId) {
-            store.discard(ref, attemptId);
+            staged = null;
         }
 
         @Override
@@ -58,7 +78,7 @@ sealed interface StorageTarget {
         }
     }
 
-    /** A file under the local files root, by its (checked) path under it. */
+    /** A file of one account, by its (checked) path under the account's directory ({@link LocalFileStore#forAccount}). */
     record LocalFile(LocalFileStore store, String path) implements StorageTarget {
         @Override
         public InputStream openRead() {
