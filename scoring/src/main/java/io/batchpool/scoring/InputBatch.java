@@ -93,6 +93,17 @@ public final class InputBatch {
         }
     }
 
+    /** One cell as text, for messages. */
+    String cell(int column, int row) {
+        Object values = data[column];
+        if (values instanceof FloatBuffer floats) {
+            return Float.toString(floats.get(row));
+        } else if (values instanceof DoubleBuffer doubles) {
+            return Double.toString(doubles.get(row));
+        }
+        return "'" + ((String[]) values)[row] + "'";
+    }
+
     /** The first {@code size} values of a float column, positioned for ONNX Runtime. */
     FloatBuffer floats(int column) {
         FloatBuffer floats = (FloatBuffer) data[column];

@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * The parts of an ONNX graph that ONNX Runtime's session metadata does not tell: the class order of a classifier
- * (ZipMap maps come back from ONNX Runtime keyed, not ordered) and which tensor feeds a ZipMap.
+ * (ZipMap maps come back from ONNX Runtime keyed, not ordered), which tensor feeds a ZipMap, and which categories
+ * the encoders know (to generate sample rows for the model check).
  */
 final class ModelGraph {
 
@@ -83,6 +84,28 @@ final class ModelGraph {
             }
         }
         return List.of();
+    }
+
+    /**
+     * The categories the model's own encoders know for a categorical input: the strings of the ai.onnx.ml
+     * OneHotEncoder, LabelEncoder or CategoryMapper nodes that read it ({@code cats_strings}, {@code keys_strings});
+     * empty when none does.
+     */
+    List<String> knownCategories(String input) {
+        List<String> categories = new ArrayList<>();
+        for (OnnxMl.NodeProto node : model.getGraph().getNodeList()) {
+            if (!node.getInputList().contains(input)) {
+                continue;
+            }
+            for (OnnxMl.AttributeProto attribute : node.getAttributeList()) {
+                if (attribute.getName().equals("cats_strings") || attribute.getName().equals("keys_strings")) {
+                    for (ByteString category : attribute.getStringsList()) {
+                        categories.add(category.toString(StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        return categories;
     }
 
     boolean isGraphOutput(String tensor) {

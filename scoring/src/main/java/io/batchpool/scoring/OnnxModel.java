@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 /**
@@ -51,6 +52,11 @@ public final class OnnxModel implements AutoCloseable {
     private static final String SKL2ONNX_LABEL = "output_label";
     private static final String SKL2ONNX_PROBABILITY = "output_probability";
 
+    /** Rows in the sample that {@link #validate()} scores. */
+    public static final int SAMPLE_ROWS = 64;
+    /** How far from 1 a row's class probabilities may sum. */
+    public static final double SUM_TOLERANCE = 1e-4;
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ModelSchema schema;
@@ -59,9 +65,11 @@ public final class OnnxModel implements AutoCloseable {
     private final String probabilitySource;
     private final boolean probabilitiesAsMaps;
     private final Set<String> requestedOutputs;
+    /** Categorical column → the categories the model's encoders know, for the sample rows of {@link #validate()}. */
+    private final Map<String, List<String>> knownCategories;
 
     private OnnxModel(OrtEnvironment env, OrtSession session, ModelSchema schema, boolean[] doubleColumns,
-                      String probabilitySource, boolean probabilitiesAsMaps) {
+                      String probabilitySource, boolean probabilitiesAsMaps, ModelGraph graph) {
         this.env = env;
         this.session = session;
         this.schema = schema;
@@ -69,6 +77,10 @@ public final class OnnxModel implements AutoCloseable {
         this.probabilitySource = probabilitySource;
         this.probabilitiesAsMaps = probabilitiesAsMaps;
         this.requestedOutputs = new LinkedHashSet<>(List.of(schema.labelOutput(), probabilitySource));
+        this.knownCategories = new HashMap<>();
+        for (InputColumn input : schema.inputs()) {
+            knownCategories.put(input.name(), graph.knownCategories(input.name()));
+        }
     }
 
     public static OnnxModel load(Path file) throws IOException, ScoringException {
@@ -105,18 +117,18 @@ public final class OnnxModel implements AutoCloseable {
                 if (readZipMapInput && zipMap.isPresent()) {
                     String tensor = zipMap.get().getInput(0);
                     if (graph.isGraphOutput(tensor)) {
-                        return new OnnxModel(env, session, schema, doubleColumns, tensor, false);
+                        return new OnnxModel(env, session, schema, doubleColumns, tensor, false, graph);
                     }
                     OrtSession widened = tryCreateSession(env,
                             graph.withZipMapInputAsOutput(zipMap.get(), schema.probabilityOutput()), options);
                     if (widened != null) {
                         session.close();
-                        return new OnnxModel(env, widened, schema, doubleColumns, tensor, false);
+                        return new OnnxModel(env, widened, schema, doubleColumns, tensor, false, graph);
                     }
                 }
-                return new OnnxModel(env, session, schema, doubleColumns, schema.probabilityOutput(), true);
+                return new OnnxModel(env, session, schema, doubleColumns, schema.probabilityOutput(), true, graph);
             }
-            return new OnnxModel(env, session, schema, doubleColumns, schema.probabilityOutput(), false);
+            return new OnnxModel(env, session, schema, doubleColumns, schema.probabilityOutput(), false, graph);
         } catch (ScoringException | RuntimeException e) {
             closeQuietly(session);
             throw e;
@@ -141,33 +153,94 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
-     * Scores one row of the model's declared schema (0 for numeric columns, the empty string for categorical ones),
-     * as the gateway does when a model is registered.
+     * Checks the model the way registration does: scores one row of its declared schema (0 for numeric columns, the
+     * empty string for categorical ones), then a sample of {@value #SAMPLE_ROWS} rows generated from it (numbers of
+     * several magnitudes and signs; for a categorical column the categories its encoders know, and unknown ones), and
+     * requires every row's class probabilities to be a distribution: none negative, none above 1, summing to 1
+     * within {@value #SUM_TOLERANCE}.
      *
      * @throws ScoringException ({@code INVALID_MODEL}) when the model fails to run or returns something unusable
      */
     public void validate() throws ScoringException {
-        InputBatch batch = newBatch(1);
-        for (int c = 0; c < schema.inputs().size(); c++) {
-            if (schema.inputs().get(c).kind() == ColumnKind.NUMERIC) {
-                batch.setFloat(c, 0, 0f);
-            } else {
-                batch.setString(c, 0, "");
-            }
-        }
-        batch.size(1);
-        ScoredBatch scored = new ScoredBatch(1);
+        InputBatch first = sampleRows(1);
+        ScoredBatch scored = new ScoredBatch(SAMPLE_ROWS);
         try {
-            score(batch, scored);
+            score(first, scored);
         } catch (ScoringException e) {
             throw ScoringException.model("the model failed to score one row of its own schema"
                     + " (0 for numeric columns, empty strings for categorical ones): " + e.getMessage(), e);
         }
-        float p = scored.probability(0);
-        if (!(p >= 0f && p <= 1f)) {
-            throw ScoringException.model("the model returned the probability " + p
-                    + " for one row of its own schema; probabilities must be between 0 and 1");
+        requireDistributions(first, scored);
+        InputBatch sample = sampleRows(SAMPLE_ROWS);
+        try {
+            score(sample, scored);
+        } catch (ScoringException e) {
+            throw ScoringException.model("the model failed to score a sample of " + SAMPLE_ROWS
+                    + " rows generated from its own schema: " + e.getMessage(), e);
         }
+        requireDistributions(sample, scored);
+    }
+
+    /** Row 0: zeros and empty strings; the others generated from a fixed seed, so a model gets the same rows each time. */
+    private InputBatch sampleRows(int rows) {
+        InputBatch batch = newBatch(rows);
+        SplittableRandom random = new SplittableRandom(20_260_101L);
+        List<InputColumn> inputs = schema.inputs();
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < inputs.size(); c++) {
+                if (inputs.get(c).kind() == ColumnKind.NUMERIC) {
+                    batch.setDouble(c, r, r == 0 ? 0 : sampleNumber(random));
+                } else {
+                    List<String> known = knownCategories.get(inputs.get(c).name());
+                    boolean pickKnown = r > 0 && !known.isEmpty() && random.nextInt(5) > 0;
+                    batch.setString(c, r, pickKnown ? known.get(random.nextInt(known.size()))
+                            : r == 0 ? "" : UNKNOWN_CATEGORIES[random.nextInt(UNKNOWN_CATEGORIES.length)]);
+                }
+            }
+        }
+        batch.size(rows);
+        return batch;
+    }
+
+    private static final String[] UNKNOWN_CATEGORIES = {"", "?", "a", "unknown category"};
+
+    private static double sampleNumber(SplittableRandom random) {
+        int kind = random.nextInt(10);
+        if (kind < 5) {
+            return random.nextInt(101);                                   // small counts, ages, hours
+        } else if (kind < 8) {
+            return Math.rint(random.nextDouble() * Math.pow(10, 1 + random.nextInt(6)));  // up to a million
+        } else if (kind < 9) {
+            return -random.nextInt(1000);
+        }
+        return random.nextDouble();
+    }
+
+    private void requireDistributions(InputBatch rows, ScoredBatch scored) throws ScoringException {
+        for (int r = 0; r < rows.size(); r++) {
+            float negative = scored.negativeProbability(r);
+            float positive = scored.probability(r);
+            double sum = (double) negative + positive;
+            if (!(negative >= 0f && positive >= 0f && negative <= 1f && positive <= 1f
+                    && Math.abs(sum - 1) <= SUM_TOLERANCE)) {
+                List<String> classes = schema.classLabels().isEmpty() ? List.of("class 0", "class 1") : schema.classLabels();
+                String where = rows.size() == 1 ? "one row of its own schema" : "row " + (r + 1) + " of "
+                        + rows.size() + " rows generated from its own schema";
+                throw ScoringException.model("the model's class probabilities are not a distribution: for " + where
+                        + " (" + describe(rows, r) + ") it returned " + classes.get(0) + ": " + negative + ", "
+                        + classes.get(1) + ": " + positive + "; each must be between 0 and 1 and together they must"
+                        + " sum to 1 (within " + SUM_TOLERANCE + "). Raw scores are not probabilities (e.g. a"
+                        + " classifier exported with post_transform NONE)");
+            }
+        }
+    }
+
+    private static String describe(InputBatch rows, int row) {
+        List<String> cells = new ArrayList<>();
+        for (int c = 0; c < rows.columns().size(); c++) {
+            cells.add(rows.columns().get(c).name() + "=" + rows.cell(c, row));
+        }
+        return String.join(", ", cells);
     }
 
     /**
@@ -261,7 +334,7 @@ public final class OnnxModel implements AutoCloseable {
         }
         FloatBuffer probabilities = tensor.getFloatBuffer();
         for (int i = 0; i < n; i++) {
-            out.setProbability(i, probabilities.get(2 * i + 1));
+            out.setProbabilities(i, probabilities.get(2 * i), probabilities.get(2 * i + 1));
         }
     }
 
@@ -285,7 +358,13 @@ public final class OnnxModel implements AutoCloseable {
                     throw ScoringException.model("probability output '" + schema.probabilityOutput()
                             + "' has no float value for class " + positive + ": " + classes);
                 }
-                out.setProbability(i, probability);
+                float negative = Float.NaN;
+                for (Map.Entry<? extends Object, ? extends Object> entry : classes.entrySet()) {
+                    if (!entry.getKey().equals(positive) && entry.getValue() instanceof Float other) {
+                        negative = other;
+                    }
+                }
+                out.setProbabilities(i, negative, probability);
             }
         } finally {
             for (OnnxValue map : maps) {

@@ -5,11 +5,14 @@ public final class ScoredBatch {
 
     private final String[] labels;
     private final float[] probabilities;
+    /** The first class's probabilities: not written to the output, read by the model check. */
+    private final float[] negativeProbabilities;
     private int size;
 
     public ScoredBatch(int capacity) {
         this.labels = new String[capacity];
         this.probabilities = new float[capacity];
+        this.negativeProbabilities = new float[capacity];
     }
 
     public int size() {
@@ -28,6 +31,12 @@ public final class ScoredBatch {
         return probabilities[row];
     }
 
+    /** Probability of the negative (first) class, as the model returned it. */
+    float negativeProbability(int row) {
+        checkRow(row);
+        return negativeProbabilities[row];
+    }
+
     int capacity() {
         return labels.length;
     }
@@ -36,8 +45,9 @@ public final class ScoredBatch {
         labels[row] = label;
     }
 
-    void setProbability(int row, float probability) {
-        probabilities[row] = probability;
+    void setProbabilities(int row, float negative, float positive) {
+        negativeProbabilities[row] = negative;
+        probabilities[row] = positive;
     }
 
     void size(int rows) {

@@ -28,9 +28,12 @@ final class TinyModels {
             graph.node("Cast", List.of("x"), List.of("x_float"), intAttribute("to", FLOAT));
             features2d = "x_float";
         }
+        // class 0 gets -w and the others k·w, so two classes give [1 - p, p] as skl2onnx's binary LR does
         float[] coefficients = new float[classes.size() * features];
-        for (int i = 0; i < coefficients.length; i++) {
-            coefficients[i] = (i % 2 == 0 ? 1f : -1f) * (1 + i) / 10f;
+        for (int k = 0; k < classes.size(); k++) {
+            for (int j = 0; j < features; j++) {
+                coefficients[k * features + j] = (k == 0 ? -1f : k) * (1 + j) / 10f;
+            }
         }
         float[] intercepts = new float[classes.size()];
         graph.mlNode("LinearClassifier", List.of(features2d), List.of("output_label", "output_probability"),

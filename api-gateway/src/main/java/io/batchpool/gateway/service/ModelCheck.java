@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * Checks a model given as base64 the way registration must (DESIGN §3): decodes it, loads it (the model contract)
- * and scores one row of its own schema. Runs outside any transaction: loading takes a while.
+ * and scores a sample of rows of its own schema, whose class probabilities must be distributions
+ * ({@code OnnxModel.validate}). Runs outside any transaction: loading takes a while.
  */
 public final class ModelCheck {
 

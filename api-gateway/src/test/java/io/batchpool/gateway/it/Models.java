@@ -3,6 +3,7 @@ package io.batchpool.gateway.it;
 import ai.onnx.proto.OnnxMl;
 import io.batchpool.scoring.fixtures.AdultCensusModel;
 import io.batchpool.scoring.fixtures.OnnxGraphBuilder;
+import io.batchpool.scoring.fixtures.TreeEnsembleModel;
 
 import java.util.Base64;
 import java.util.List;
@@ -18,6 +19,14 @@ import static io.batchpool.scoring.fixtures.OnnxGraphBuilder.stringsAttribute;
 final class Models {
     static final byte[] ADULT_TENSOR = AdultCensusModel.build(AdultCensusModel.Variant.TENSOR);
     static final byte[] ADULT_ZIPMAP = AdultCensusModel.build(AdultCensusModel.Variant.ZIPMAP);
+    /** skl2onnx's binary random forest (TreeEnsembleClassifier + ZipMap): probabilities [1 - p, p]. */
+    static final byte[] FOREST = TreeEnsembleModel.randomForest(10, 4, 1).build(AdultCensusModel.Variant.ZIPMAP);
+    static final byte[] BOOSTING_INT64 = TreeEnsembleModel.gradientBoosting(30, 3, 2)
+            .build(AdultCensusModel.Variant.INT64_LABELS);
+    /** Breaks the contract: raw scores [-z, z] (post_transform NONE) where probabilities belong. */
+    static final byte[] RAW_SCORES = AdultCensusModel.buildRawScores();
+    /** Breaks the contract: each probability between 0 and 1, but a row's two do not sum to 1. */
+    static final byte[] UNNORMALIZED = AdultCensusModel.buildUnnormalized();
 
     private Models() {
     }

@@ -117,6 +117,17 @@ class WebServiceApiTest {
                 .as("versions are kept for jobs that name them").isEqualTo(2);
     }
 
+    /** Fails on a runtime that returns {negative: -p, positive: p} for a binary forest (ONNX Runtime 1.26.0). */
+    @Test
+    void treeEnsemblesInTheSkl2onnxLayoutRegister() {
+        Account a = newAccount(1, 10);
+        for (byte[] model : List.of(Models.FOREST, Models.BOOSTING_INT64)) {
+            Response created = register(a, Map.of("name", "trees", "kind", "classic", "model", Models.base64(model)));
+            assertThat(created.statusCode()).as(created.asString()).isEqualTo(201);
+            created.then().body("inputSchema.name", equalTo(AdultCensusModel.FEATURES));
+        }
+    }
+
     @Test
     void classicServiceHasNoPlanAndCannotCreateAPool() {
         Account a = newAccount(3, 10);

@@ -96,6 +96,8 @@ class WebServiceBadInputTest {
         String good = "\"" + Models.base64(Models.ADULT_TENSOR) + "\"";
         String notOnnx = "\"" + Base64.getEncoder().encodeToString("hello, not a model".getBytes(StandardCharsets.UTF_8)) + "\"";
         String contract = "\"" + Models.base64(Models.threeColumnInput()) + "\"";
+        String rawScores = "\"" + Models.base64(Models.RAW_SCORES) + "\"";
+        String unnormalized = "\"" + Models.base64(Models.UNNORMALIZED) + "\"";
         String newSvc = "\"new\"";
         String plan = "\"p\"";
         List<Case> c = new ArrayList<>();
@@ -103,6 +105,8 @@ class WebServiceBadInputTest {
         c.add(new Case("bad base64", "POST", s, Key.A, body("\"n\"", newSvc, plan, null, "\"@@not base64@@\""), 400, "InvalidModel", "base64"));
         c.add(new Case("non-ONNX bytes", "POST", s, Key.A, body("\"n\"", newSvc, plan, null, notOnnx), 400, "InvalidModel", "ONNX"));
         c.add(new Case("model breaks the contract", "POST", s, Key.A, body("\"n\"", newSvc, plan, null, contract), 400, "InvalidModel", "[N,1]"));
+        c.add(new Case("raw scores for probabilities", "POST", s, Key.A, body("\"n\"", newSvc, plan, null, rawScores), 400, "InvalidModel", "not a distribution"));
+        c.add(new Case("probabilities not summing to 1", "POST", s, Key.A, body("\"n\"", newSvc, plan, null, unnormalized), 400, "InvalidModel", "not a distribution"));
         c.add(new Case("empty model", "POST", s, Key.A, body("\"n\"", newSvc, plan, null, "\"\""), 400, "InvalidModel", "empty"));
         c.add(new Case("missing model", "POST", s, Key.A, body("\"n\"", newSvc, plan, null, null), 400, "InvalidRequest", "model is required"));
         c.add(new Case("model not a string", "POST", s, Key.A, body("\"n\"", newSvc, plan, null, "42"), 400, "InvalidRequest", null));
@@ -142,6 +146,8 @@ class WebServiceBadInputTest {
         c.add(new Case("delete deleted", "DELETE", s + "/" + deleted, Key.A, null, 404, "WebServiceNotFound", notFound));
         // updates and rotations
         c.add(new Case("update with bad model", "PUT", s + "/" + mine + "/model", Key.A, "{\"model\":" + contract + "}", 400, "InvalidModel", "[N,1]"));
+        c.add(new Case("update with raw scores", "PUT", s + "/" + mine + "/model", Key.A, "{\"model\":" + rawScores + "}", 400, "InvalidModel", "not a distribution"));
+        c.add(new Case("update with probabilities not summing to 1", "PUT", s + "/" + mine + "/model", Key.A, "{\"model\":" + unnormalized + "}", 400, "InvalidModel", "not a distribution"));
         c.add(new Case("update with bad base64", "PUT", s + "/" + mine + "/model", Key.A, "{\"model\":\"%%\"}", 400, "InvalidModel", "base64"));
         c.add(new Case("update without model", "PUT", s + "/" + mine + "/model", Key.A, "{}", 400, "InvalidRequest", null));
         c.add(new Case("rotate which key?", "POST", s + "/" + mine + "/keys/rotate", Key.A, null, 400, "InvalidRequest", "primary or secondary"));
