@@ -209,7 +209,8 @@ public final class PoolFleet {
 
     /**
      * Declares lost the VMs silent for longer than {@code heartbeatTimeout} (deleted as of their last heartbeat)
-     * and the VMs stuck provisioning for longer than {@code provisionTimeout}, then reconciles their pools.
+     * and the VMs stuck provisioning for longer than {@code provisionTimeout}, then reconciles their pools. Silence
+     * is log time ({@link Liveness}): while the reader cannot read, no VM becomes lost.
      */
     public Decision onTick(Instant now, Liveness liveness, Duration heartbeatTimeout, Duration provisionTimeout) {
         Decision all = Decision.NONE;
@@ -217,20 +218,14 @@ public final class PoolFleet {
             Map<String, Vm> vms = vmsByPool.getOrDefault(pool.poolId(), Map.of());
             Change change = null;
             for (Vm vm : vms.values()) {
-                boolean lost;
-                Instant deletedAt;
-                if (vm.state() == VmState.PROVISIONING) {
-                    lost = vm.requestedAt().plus(provisionTimeout).isBefore(now);
-                    deletedAt = now;
-                } else {
-                    deletedAt = liveness.lastSeen(vm);
-                    lost = deletedAt.plus(heartbeatTimeout).isBefore(now);
-                }
+                Duration silence = liveness.silence(vm);
+                boolean provisioning = vm.state() == VmState.PROVISIONING;
+                boolean lost = silence.compareTo(provisioning ? provisionTimeout : heartbeatTimeout) > 0;
                 if (lost) {
                     if (change == null) {
                         change = new Change(pool, vms, now);
                     }
-                    change.deleteVm(vm, deletedAt, VmDeletionReason.LOST, true);
+                    change.deleteVm(vm, provisioning ? now : liveness.lastSeen(vm), VmDeletionReason.LOST, true);
                 }
             }
             if (change != null) {
