@@ -74,6 +74,8 @@ class GoldenWireFormatTest {
                 new Sample<>(VM_EVENTS, new VmDrainStarted(POOL, VM)),
                 new Sample<>(VM_EVENTS, new VmDeleted(POOL, VM, ACCOUNT, "plan-standard-s1", T.plusSeconds(3600),
                         VmDeletionReason.SCALED_DOWN, true)),
+                new Sample<>(VM_EVENTS, new VmSeenAfterLoss(POOL, VM, ACCOUNT, "plan-standard-s1",
+                        T.plusSeconds(3617), true)),
                 new Sample<>(PROVISIONER, new ProvisionVm(VM, POOL, 1)),
                 new Sample<>(PROVISIONER, new DeprovisionVm(VM, POOL)),
                 new Sample<>(REPORTS, new VmBooted(POOL, VM, "agent-1", 1)),

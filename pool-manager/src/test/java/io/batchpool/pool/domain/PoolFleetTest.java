@@ -20,6 +20,7 @@ import io.batchpool.contracts.vm.VmDrainStarted;
 import io.batchpool.contracts.vm.VmHeartbeat;
 import io.batchpool.contracts.vm.VmProvisioned;
 import io.batchpool.contracts.vm.VmRequested;
+import io.batchpool.contracts.vm.VmSeenAfterLoss;
 import io.batchpool.contracts.vm.VmState;
 import io.batchpool.contracts.vm.VmStopped;
 import org.junit.jupiter.api.Test;
@@ -273,6 +274,37 @@ class PoolFleetTest {
         }
         assertThat(payloads(fleet.onTick(now, restarted, HEARTBEAT_TIMEOUT, PROVISION_TIMEOUT))).startsWith(
                 new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, lastBeat, VmDeletionReason.LOST, true));
+    }
+
+    @Test
+    void a_vm_declared_lost_that_reports_again_is_billed_until_it_stops_and_told_to_stop() {
+        createReadyPool(1);
+        Instant lastBeat = now;
+        report(new VmHeartbeat(POOL, "vm1", "agent"));
+        readFor(Duration.ofSeconds(11));
+        assertThat(payloads(tick())).startsWith(
+                new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, lastBeat, VmDeletionReason.LOST, true));
+        report(new VmBooted(POOL, "vm2", "agent", 1));
+        now = lastBeat.minusSeconds(1);
+        assertThat(report(new VmHeartbeat(POOL, "vm1", "agent")).isEmpty()).as("a report before the loss").isTrue();
+        now = lastBeat.plusSeconds(12);
+        Instant alive = now;
+        Decision seen = report(new VmHeartbeat(POOL, "vm1", "agent"));
+        assertThat(payloads(seen)).containsExactly(new VmSeenAfterLoss(POOL, "vm1", ACCOUNT, PLAN, alive, false));
+        assertThat(seen.provisionerCommands()).containsExactly(new DeprovisionVm("vm1", POOL));
+        now = now.plusSeconds(2);
+        Decision stopped = report(new VmStopped(POOL, "vm1", "agent"));
+        assertThat(payloads(stopped)).containsExactly(new VmSeenAfterLoss(POOL, "vm1", ACCOUNT, PLAN, now, true));
+        assertThat(stopped.provisionerCommands()).isEmpty();
+        now = now.plusSeconds(2);
+        assertThat(report(new VmHeartbeat(POOL, "vm1", "agent")).isEmpty()).as("stopped: not heard of again").isTrue();
+        assertThat(report(new VmStopped(POOL, "vm1", "agent")).isEmpty()).isTrue();
+        assertThat(fleet.vms(POOL)).containsOnlyKeys("vm2");
+
+        PoolFleet replayed = new PoolFleet(() -> "x");
+        log.forEach(replayed::apply);
+        assertThat(replayed.onReport(Envelope.of(new VmHeartbeat(POOL, "vm1", "agent"), 1, now), now).isEmpty())
+                .as("replay knows the VM stopped").isTrue();
     }
 
     @Test
