@@ -10,14 +10,18 @@ import java.time.Instant;
 
 /**
  * Tells the operator, once per outage, that a processor cannot reach the Kafka broker, and how long it lasted when it
- * is back. A processor keeps retrying by itself: the outage is an expected condition (WARN), not a bug (ERROR).
+ * is back. A processor keeps retrying by itself: the outage is an expected condition (WARN), not a bug (ERROR). A
+ * single short request that timed out on a busy machine is no outage: {@link #probeFailed} speaks only once the
+ * broker has not answered for a while.
  */
 public final class BrokerOutage {
     private final Logger log;
     private final String processor;
     private final String bootstrap;
     private final Clock clock;
+    private static final Duration PROBE_GRACE = Duration.ofSeconds(5);
     private Instant since;
+    private boolean told;
 
     public BrokerOutage(Logger log, String processor, String bootstrap, Clock clock) {
         this.log = log;
@@ -39,12 +43,29 @@ public final class BrokerOutage {
         return false;
     }
 
-    /** The broker did not answer; logged once until {@link #reachable} is called. */
+    /** A call that waits long for the broker failed: an outage, logged once until {@link #reachable} is called. */
     public void unreachable(Throwable cause) {
-        if (since != null) {
+        if (since == null) {
+            since = clock.instant();
+        }
+        tell(cause);
+    }
+
+    /** A short request to the broker timed out: logged (once) when the broker has not answered for a while. */
+    public void probeFailed(Throwable cause) {
+        Instant now = clock.instant();
+        if (since == null) {
+            since = now;
+        } else if (Duration.between(since, now).compareTo(PROBE_GRACE) >= 0) {
+            tell(cause);
+        }
+    }
+
+    private void tell(Throwable cause) {
+        if (told) {
             return;
         }
-        since = clock.instant();
+        told = true;
         log.warn("{}: the Kafka broker at {} is unreachable ({}); it decides nothing until the broker is back and "
                 + "then resumes by itself from the log. Check that the broker is running.", processor, bootstrap,
                 cause.getMessage());
@@ -55,12 +76,13 @@ public final class BrokerOutage {
         if (since == null) {
             return;
         }
+        if (!told) {
+            since = null;
+            return;
+        }
+        told = false;
         log.info("{}: the Kafka broker at {} is reachable again after {} s; resuming from the log", processor,
                 bootstrap, Duration.between(since, clock.instant()).toSeconds());
         since = null;
-    }
-
-    public boolean ongoing() {
-        return since != null;
     }
 }

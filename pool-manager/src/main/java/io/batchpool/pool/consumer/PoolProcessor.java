@@ -77,6 +77,8 @@ public class PoolProcessor implements Runnable {
     private final EventCodec<SlotEvent> slotEvents = new EventCodec<>(SlotEvent.class);
 
     private final PoolFleet fleet = new PoolFleet();
+    /** A probe that takes longer counts as no answer (log time stands still meanwhile; see {@link #probe}). */
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
     private final Liveness liveness;
     private final BrokerOutage outage;
     private final SkippedRecords skipped = new SkippedRecords();
@@ -261,10 +263,10 @@ public class PoolProcessor implements Runnable {
             return;
         }
         try {
-            consumer.endOffsets(owned, config.tickInterval().multipliedBy(2));
+            consumer.endOffsets(owned, PROBE_TIMEOUT);
             read(clock.instant());
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            outage.unreachable(e);
+            outage.probeFailed(e);
         }
     }
 
