@@ -1,5 +1,7 @@
 package io.batchpool.kit;
 
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
@@ -7,6 +9,7 @@ import org.slf4j.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * Tells the operator, once per outage, that a processor cannot reach the Kafka broker, and how long it lasted when it
@@ -41,6 +44,27 @@ public final class BrokerOutage {
             }
         }
         return false;
+    }
+
+    /**
+     * Asks the broker something small: the end offsets of the consumer's partitions, or, when it has none, the
+     * topic list (neither is answered from a cache). Returns whether the broker answered within {@code timeout};
+     * the answer, or its absence, is accounted as by {@link #reachable} and {@link #probeFailed}.
+     */
+    public boolean probe(Consumer<?, ?> consumer, Duration timeout) {
+        try {
+            Set<TopicPartition> owned = consumer.assignment();
+            if (owned.isEmpty()) {
+                consumer.listTopics(timeout);
+            } else {
+                consumer.endOffsets(owned, timeout);
+            }
+            reachable();
+            return true;
+        } catch (TimeoutException e) {
+            probeFailed(e);
+            return false;
+        }
     }
 
     /** A call that waits long for the broker failed: an outage, logged once until {@link #reachable} is called. */

@@ -1,6 +1,8 @@
 package io.batchpool.kit;
 
+import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Marker;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,6 +70,36 @@ class BrokerOutageTest {
         now = now.plusMillis(100);
         outage.probeFailed(probe);
         assertThat(lines).hasSize(1).first().asString().startsWith("WARN pool-manager: the Kafka broker");
+    }
+
+    @Test
+    void a_probe_asks_the_broker_for_the_end_of_the_owned_partitions_and_says_whether_it_answered() {
+        TopicPartition tp = new TopicPartition("t", 0);
+        MockConsumer<String, String> up = new MockConsumer<>("earliest");
+        up.assign(List.of(tp));
+        up.updateEndOffsets(Map.of(tp, 7L));
+        boolean[] brokerDown = {true};
+        MockConsumer<String, String> consumer = new MockConsumer<>("earliest") {
+            @Override
+            public Map<TopicPartition, Long> endOffsets(java.util.Collection<TopicPartition> partitions,
+                                                        Duration timeout) {
+                if (brokerDown[0]) {
+                    throw new TimeoutException("Failed to get offsets by times in " + timeout.toMillis() + "ms");
+                }
+                return super.endOffsets(partitions, timeout);
+            }
+        };
+        consumer.assign(List.of(tp));
+        consumer.updateEndOffsets(Map.of(tp, 7L));
+        assertThat(outage.probe(up, Duration.ofSeconds(1))).isTrue();
+        assertThat(outage.probe(consumer, Duration.ofSeconds(1))).isFalse();
+        now = now.plusSeconds(6);
+        assertThat(outage.probe(consumer, Duration.ofSeconds(1))).isFalse();
+        brokerDown[0] = false;
+        now = now.plusSeconds(1);
+        assertThat(outage.probe(consumer, Duration.ofSeconds(1))).isTrue();
+        assertThat(lines).extracting(l -> l.substring(0, 4)).containsExactly("WARN", "INFO");
+        assertThat(lines.get(1)).endsWith("reachable again after 7 s; resuming from the log");
     }
 
     @Test

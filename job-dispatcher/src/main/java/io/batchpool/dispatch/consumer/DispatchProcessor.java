@@ -156,10 +156,16 @@ public class DispatchProcessor implements Runnable {
     }
 
     private void loop() {
+        Instant nextProbe = clock.instant();
         while (running) {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
             ready = !consumer.assignment().isEmpty();
             if (records.isEmpty()) {
+                // idle: is the broker there at all? (an outage is told once; polls alone fail silently)
+                if (!clock.instant().isBefore(nextProbe)) {
+                    outage.probe(consumer, Duration.ofSeconds(1));
+                    nextProbe = clock.instant().plusSeconds(1);
+                }
                 continue;
             }
             outage.reachable();

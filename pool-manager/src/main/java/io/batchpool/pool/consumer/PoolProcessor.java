@@ -258,15 +258,8 @@ public class PoolProcessor implements Runnable {
      * means the broker is unreachable and time in the log stands still.
      */
     private void probe() {
-        Set<TopicPartition> owned = consumer.assignment();
-        if (owned.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.endOffsets(owned, PROBE_TIMEOUT);
+        if (outage.probe(consumer, PROBE_TIMEOUT)) {
             read(clock.instant());
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            outage.probeFailed(e);
         }
     }
 
