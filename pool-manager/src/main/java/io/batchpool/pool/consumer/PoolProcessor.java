@@ -114,12 +114,12 @@ public class PoolProcessor implements Runnable {
 
     /**
      * The longest gap between two reads that still counts as log time: reads come at least every tick while the
-     * broker answers, so a longer gap means this reader could not read (see {@link Liveness}).
+     * broker answers, so a longer gap means this reader could not read (see {@link Liveness}). At least 1 s, so
+     * that a busy machine's slow poll still counts; at most a third of the timeout is ever counted for a gap.
      */
     static Duration readGap(PoolManagerConfig config) {
-        Duration quarter = config.heartbeatTimeout().dividedBy(4);
-        Duration twoTicks = config.tickInterval().multipliedBy(2);
-        return quarter.compareTo(twoTicks) > 0 ? quarter : twoTicks;
+        return java.util.stream.Stream.of(config.heartbeatTimeout().dividedBy(3),
+                config.tickInterval().multipliedBy(2), Duration.ofSeconds(1)).max(Duration::compareTo).orElseThrow();
     }
 
     /** What the REST API shows: an immutable copy refreshed after each processed batch. */

@@ -49,11 +49,6 @@ public final class Liveness {
         }
     }
 
-    /** Time seen passing in the log since this reader started. */
-    public Duration logTime() {
-        return logTime;
-    }
-
     /** A report from the VM, stamped {@code at} by its agent. */
     public void observe(String vmId, Instant at) {
         lastSeen.merge(vmId, at, (a, b) -> a.isAfter(b) ? a : b);
