@@ -29,22 +29,44 @@ public final class BatchpoolSystem {
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     /** The local files root the gateway and the agents share (accounts are new per run, so are their directories). */
     private final Path localFiles = ProjectRoot.find().resolve("e2e-tests/target/local-files");
+    private final String bootstrap;
     /** The classic pool's id, new per run: the shared broker may hold an earlier run's classic pool. */
     private final String classicPoolId = io.batchpool.contracts.Ids.newId();
 
     public static synchronized BatchpoolSystem get() {
         if (instance == null) {
-            instance = new BatchpoolSystem();
+            instance = new BatchpoolSystem(SharedBroker.bootstrap(), PORT_BASE,
+                    System.getProperty("batchpool.e2e.db-prefix", "batchpool_e2e"), "e2e-tests/target/models",
+                    System.getProperty("batchpool.e2e.log-dir", "e2e-tests/target/logs"));
             instance.startAll();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> instance.services.values().forEach(ServiceProcess::stop)));
         }
         return instance;
     }
 
-    private BatchpoolSystem() {
+    /**
+     * A second, independent system on a broker of its own (for a test that kills its broker): ports from
+     * {@code portBase}, databases named after {@code name}; the caller stops it with {@link #stopAll}.
+     */
+    public static BatchpoolSystem onOwnBroker(String bootstrap, int portBase, String name) {
+        BatchpoolSystem system = new BatchpoolSystem(bootstrap, portBase, "batchpool_e2e_" + name,
+                "e2e-tests/target/models-" + name, "e2e-tests/target/logs-" + name);
+        Runtime.getRuntime().addShutdownHook(new Thread(system::stopAll));
+        system.startAll();
+        return system;
+    }
+
+    public void stopAll() {
+        services.values().forEach(ServiceProcess::stop);
+    }
+
+    public String bootstrap() {
+        return bootstrap;
+    }
+
+    private BatchpoolSystem(String bootstrap, int portBase, String dbPrefix, String modelDir, String logDir) {
         Path root = ProjectRoot.find();
-        String bootstrap = SharedBroker.bootstrap();
-        String dbPrefix = System.getProperty("batchpool.e2e.db-prefix", "batchpool_e2e");
+        this.bootstrap = bootstrap;
         String gatewayDb = TestDatabase.recreate(dbPrefix + "_gateway");
         String billingDb = TestDatabase.recreate(dbPrefix + "_billing");
         Map<String, String> common = new HashMap<>();
@@ -63,7 +85,7 @@ public final class BatchpoolSystem {
             switch (name) {
                 case "api-gateway" -> {
                     env.put("QUARKUS_DATASOURCE_JDBC_URL", gatewayDb);
-                    env.put("BATCHPOOL_PUBLIC_URL", "http://127.0.0.1:" + PORT_BASE);
+                    env.put("BATCHPOOL_PUBLIC_URL", "http://127.0.0.1:" + portBase);
                     env.put("BATCHPOOL_VIEWS_INSTANCE_ID", "api-gateway-e2e");
                     env.put("BATCHPOOL_CLASSIC_POOL_ID", classicPoolId);
                     env.put("BATCHPOOL_CLASSIC_VMS", "1");
@@ -83,7 +105,7 @@ public final class BatchpoolSystem {
                     env.put("BATCHPOOL_VM_AGENT_BOOT_DELAY", "PT0.3S");
                     env.put("BATCHPOOL_VM_AGENT_HEARTBEAT_INTERVAL", "PT0.3S");
                     env.put("BATCHPOOL_VM_AGENT_SESSION_TIMEOUT", "PT6S");
-                    env.put("BATCHPOOL_VM_AGENT_MODEL_DIR", root.resolve("e2e-tests/target/models").toString());
+                    env.put("BATCHPOOL_VM_AGENT_MODEL_DIR", root.resolve(modelDir).toString());
                 }
                 case "job-dispatcher" -> {
                     env.put("BATCHPOOL_JOB_DISPATCHER_CLASSIC_QUEUE_ID", classicPoolId);
@@ -97,9 +119,9 @@ public final class BatchpoolSystem {
             String prefix = "batchpool.e2e.env." + name + ".";
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
                     .forEach(k -> env.put(k.substring(prefix.length()), System.getProperty(k)));
-            Path logs = root.resolve(System.getProperty("batchpool.e2e.log-dir", "e2e-tests/target/logs"));
+            Path logs = root.resolve(logDir);
             services.put(name, new ServiceProcess(name, root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar"),
-                    PORT_BASE + i, env, logs.resolve(name + ".log")));
+                    portBase + i, env, logs.resolve(name + ".log")));
         }
     }
 

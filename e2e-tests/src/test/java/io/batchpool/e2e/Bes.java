@@ -6,17 +6,12 @@ import io.batchpool.blob.BlobStore;
 import io.batchpool.blob.StagedBlob;
 import io.batchpool.blob.SharedAzurite;
 import io.batchpool.contracts.Envelope;
-import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Topics;
 import io.batchpool.contracts.job.JobEvent;
-import io.batchpool.kit.KafkaClients;
 import io.batchpool.scoring.fixtures.AdultCensusData;
 import io.batchpool.scoring.fixtures.AdultCensusModel;
 import io.batchpool.scoring.fixtures.ScoredCsv;
 import io.batchpool.testkit.SharedBroker;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,12 +20,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -181,23 +174,6 @@ public final class Bes {
 
     /** The job events of one queue (one partition, in log order), read committed from the beginning. */
     public static List<Envelope<JobEvent>> jobEvents(String queueId) {
-        EventCodec<JobEvent> codec = new EventCodec<>(JobEvent.class);
-        List<Envelope<JobEvent>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
-                KafkaClients.consumer(SharedBroker.bootstrap(), null, "e2e-job-event-log"))) {
-            List<TopicPartition> tps = IntStream.range(0, Topics.POOL_PARTITIONS)
-                    .mapToObj(p -> new TopicPartition(Topics.JOB_EVENTS, p)).toList();
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (queueId.equals(r.key())) {
-                        out.add(codec.decode(r.value()));
-                    }
-                }
-            }
-        }
-        return out;
+        return VmEventLog.readTopic(SharedBroker.bootstrap(), Topics.JOB_EVENTS, JobEvent.class, queueId::equals);
     }
 }

@@ -6,6 +6,7 @@ import io.batchpool.contracts.Topics;
 import io.batchpool.contracts.vm.VmDeleted;
 import io.batchpool.contracts.vm.VmEvent;
 import io.batchpool.contracts.vm.VmProvisioned;
+import io.batchpool.contracts.vm.VmSeenAfterLoss;
 import io.batchpool.kit.KafkaClients;
 import io.batchpool.testkit.SharedBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,18 +30,28 @@ public final class VmEventLog {
     }
 
     public static List<Envelope<VmEvent>> read(Set<String> poolIds) {
-        EventCodec<VmEvent> codec = new EventCodec<>(VmEvent.class);
-        List<Envelope<VmEvent>> out = new ArrayList<>();
+        return read(SharedBroker.bootstrap(), poolIds);
+    }
+
+    public static List<Envelope<VmEvent>> read(String bootstrap, Set<String> poolIds) {
+        return readTopic(bootstrap, Topics.VM_EVENTS, VmEvent.class, poolIds::contains);
+    }
+
+    /** Every record of a topic whose key the filter accepts, read committed from the beginning, in log order per partition. */
+    public static <M extends io.batchpool.contracts.Message> List<Envelope<M>> readTopic(
+            String bootstrap, String topic, Class<M> family, java.util.function.Predicate<String> keys) {
+        EventCodec<M> codec = new EventCodec<>(family);
+        List<Envelope<M>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
-                KafkaClients.consumer(SharedBroker.bootstrap(), null, "e2e-vm-event-log"))) {
+                KafkaClients.consumer(bootstrap, null, "e2e-log-" + topic))) {
             List<TopicPartition> tps = IntStream.range(0, Topics.POOL_PARTITIONS)
-                    .mapToObj(p -> new TopicPartition(Topics.VM_EVENTS, p)).toList();
+                    .mapToObj(p -> new TopicPartition(topic, p)).toList();
             c.assign(tps);
             c.seekToBeginning(tps);
             Map<TopicPartition, Long> end = c.endOffsets(tps);
             while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (poolIds.contains(r.key())) {
+                    if (keys.test(r.key())) {
                         out.add(codec.decode(r.value()));
                     }
                 }
@@ -58,6 +69,8 @@ public final class VmEventLog {
                 start.putIfAbsent(p.vmId(), p.provisionedAt());
             } else if (e.data() instanceof VmDeleted d && d.wasProvisioned()) {
                 end.putIfAbsent(d.vmId(), d.deletedAt());
+            } else if (e.data() instanceof VmSeenAfterLoss s) {
+                end.computeIfPresent(s.vmId(), (vm, at) -> at.isBefore(s.seenAt()) ? s.seenAt() : at);
             }
         }
         long total = 0;

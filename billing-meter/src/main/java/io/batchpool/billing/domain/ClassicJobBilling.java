@@ -14,10 +14,13 @@ import java.util.Optional;
 
 /**
  * Decides what a job event means for classic metering: only jobs of the classic queue (jobs without
- * {@code AzureBatchPoolId}) are metered, as run time per web service and account. Times come only from the events:
- * a run starts at {@code JobStarted.startedAt} and ends at {@code endedAt} of JobFinished / JobFailed /
- * JobCancelled, or at the envelope's {@code occurredAt} of JobRequeued (the attempt was lost or failed and the job
- * waits again; its next attempt is a new run).
+ * {@code AzureBatchPoolId}) are metered, as run time per web service and account. A run is the agent's own time:
+ * it starts at {@code JobStarted.startedAt} (the agent's AttemptStarted) and ends at {@code attemptEndedAt} of
+ * JobFinished / JobFailed / JobRequeued (the agent's success or failure report, or a lost VM's last heartbeat),
+ * so time the platform spent deciding (a dispatcher restart, a broker outage) is never billed. Events written
+ * before {@code attemptEndedAt} existed end at {@code endedAt}, or at the envelope's {@code occurredAt} of
+ * JobRequeued; a cancellation ends at its {@code endedAt}. A finished or failed job is terminal: whichever run is
+ * still open ends with it (an attempt revoked because an earlier one had committed).
  */
 public final class ClassicJobBilling {
     private final String classicQueueId;
@@ -52,11 +55,13 @@ public final class ClassicJobBilling {
         }
         if (event instanceof JobFinished f) {
             require(f.endedAt(), "endedAt", event);
-            return Optional.of(new RunChange.RunEnded(f.jobId(), f.attempt(), f.endedAt()));
+            return Optional.of(new RunChange.RunEnded(f.jobId(), RunChange.RunEnded.ANY_ATTEMPT,
+                    orElse(f.attemptEndedAt(), f.endedAt())));
         }
         if (event instanceof JobFailed f) {
             require(f.endedAt(), "endedAt", event);
-            return Optional.of(new RunChange.RunEnded(f.jobId(), f.attempt(), f.endedAt()));
+            return Optional.of(new RunChange.RunEnded(f.jobId(), RunChange.RunEnded.ANY_ATTEMPT,
+                    orElse(f.attemptEndedAt(), f.endedAt())));
         }
         if (event instanceof JobCancelled c) {
             require(c.endedAt(), "endedAt", event);
@@ -68,10 +73,15 @@ public final class ClassicJobBilling {
                 throw new InvalidJobEvent("JobRequeued of classic job " + r.jobId() + " with nextAttempt "
                         + r.nextAttempt());
             }
-            // the attempt before the next one ended when the dispatcher decided to requeue it
-            return Optional.of(new RunChange.RunEnded(r.jobId(), r.nextAttempt() - 1, envelope.occurredAt()));
+            // the attempt before the next one ended when its agent said so (or its VM was last heard of)
+            return Optional.of(new RunChange.RunEnded(r.jobId(), r.nextAttempt() - 1,
+                    orElse(r.attemptEndedAt(), envelope.occurredAt())));
         }
         return Optional.empty(); // JobQueued, JobAssigned, JobProgressed: no run starts or ends
+    }
+
+    private static java.time.Instant orElse(java.time.Instant agentTime, java.time.Instant fallback) {
+        return agentTime != null ? agentTime : fallback;
     }
 
     private static void require(Object value, String field, JobEvent event) {

@@ -19,6 +19,15 @@ public final class IntervalBook {
         if (change instanceof IntervalChange.Open open) {
             return byVm.putIfAbsent(open.vmId(), open.interval()) == null;
         }
+        if (change instanceof IntervalChange.Extend extend) {
+            VmInterval current = byVm.get(extend.vmId());
+            if (current == null || current.isOpen() || !current.poolId().equals(extend.poolId())
+                    || !current.end().isBefore(extend.end())) {
+                return false;
+            }
+            byVm.put(extend.vmId(), current.withEnd(extend.end()));
+            return true;
+        }
         IntervalChange.Close close = (IntervalChange.Close) change;
         VmInterval current = byVm.get(close.vmId());
         if (current == null || !current.isOpen() || !current.poolId().equals(close.poolId())) {

@@ -8,7 +8,8 @@ import java.util.Objects;
  * duplicate or redelivered event changes nothing:
  * <ul>
  *   <li>{@link Open} inserts the interval unless the VM already has one (open or closed);</li>
- *   <li>{@link Close} sets the end of the VM's interval only while it is still open (the first deletion wins).</li>
+ *   <li>{@link Close} sets the end of the VM's interval only while it is still open (the first deletion wins);</li>
+ *   <li>{@link Extend} moves the end of a closed interval later, never earlier (a VM declared lost was alive).</li>
  * </ul>
  */
 public sealed interface IntervalChange extends BillingChange {
@@ -33,6 +34,15 @@ public sealed interface IntervalChange extends BillingChange {
         @Override
         public String poolId() {
             return interval.poolId();
+        }
+    }
+
+    /** A VM declared lost reported again: it ran until at least {@code end}. */
+    record Extend(String poolId, String vmId, Instant end) implements IntervalChange {
+        public Extend {
+            Objects.requireNonNull(poolId, "poolId");
+            Objects.requireNonNull(vmId, "vmId");
+            Objects.requireNonNull(end, "end");
         }
     }
 

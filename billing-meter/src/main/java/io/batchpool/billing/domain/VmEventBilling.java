@@ -5,6 +5,7 @@ import io.batchpool.contracts.vm.VmDrainStarted;
 import io.batchpool.contracts.vm.VmEvent;
 import io.batchpool.contracts.vm.VmProvisioned;
 import io.batchpool.contracts.vm.VmRequested;
+import io.batchpool.contracts.vm.VmSeenAfterLoss;
 
 import java.util.Optional;
 
@@ -35,6 +36,12 @@ public final class VmEventBilling {
             // wasProvisioned=false means no interval was ever opened, so the close finds nothing to end; a
             // contradictory event (false, yet an interval is open) still stops billing rather than let it run on
             return Optional.of(new IntervalChange.Close(d.poolId(), d.vmId(), d.deletedAt()));
+        }
+        if (event instanceof VmSeenAfterLoss s) {
+            require(s.poolId(), "poolId", s);
+            require(s.vmId(), "vmId", s);
+            require(s.seenAt(), "seenAt", s);
+            return Optional.of(new IntervalChange.Extend(s.poolId(), s.vmId(), s.seenAt()));
         }
         if (event instanceof VmRequested || event instanceof VmDrainStarted) {
             return Optional.empty(); // not billed yet / billed until deleted: nothing changes

@@ -97,6 +97,14 @@ public class IntervalStore {
                     .setParameter("slots", i.slots()).setParameter("start", i.start())
                     .executeUpdate();
         }
+        if (change instanceof IntervalChange.Extend extend) {
+            return em.createNativeQuery("""
+                            update vm_interval set deleted_at = cast(:end as timestamptz)
+                            where vm_id = :vm and pool_id = :pool and deleted_at is not null
+                              and deleted_at < cast(:end as timestamptz)""")
+                    .setParameter("end", extend.end()).setParameter("vm", extend.vmId())
+                    .setParameter("pool", extend.poolId()).executeUpdate();
+        }
         IntervalChange.Close close = (IntervalChange.Close) change;
         return em.createNativeQuery("""
                         update vm_interval set deleted_at = greatest(provisioned_at, cast(:end as timestamptz))

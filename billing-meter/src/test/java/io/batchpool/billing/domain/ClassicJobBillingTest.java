@@ -51,10 +51,18 @@ class ClassicJobBillingTest {
                 Arguments.of(new JobStarted("j", CLASSIC, "vm", 1, at(10)),
                         Optional.of(new RunChange.RunStarted("j", 1, at(10)))),
                 Arguments.of(new JobProgressed("j", CLASSIC, 1, 500), Optional.empty()),
+                // a finished or failed job is terminal: whichever run is open ends, when its agent said it ended
+                Arguments.of(new JobFinished("j", CLASSIC, 2, Map.of(), 7, at(20), at(18)),
+                        Optional.of(new RunChange.RunEnded("j", RunChange.RunEnded.ANY_ATTEMPT, at(18)))),
+                Arguments.of(new JobFailed("j", CLASSIC, 3, "bad cell", at(30), at(27)),
+                        Optional.of(new RunChange.RunEnded("j", RunChange.RunEnded.ANY_ATTEMPT, at(27)))),
+                Arguments.of(new JobRequeued("j", CLASSIC, 2, "VM lost", -1, at(5)),
+                        Optional.of(new RunChange.RunEnded("j", 1, at(5)))),
+                // events written before the agent's times existed: the dispatcher's times
                 Arguments.of(new JobFinished("j", CLASSIC, 2, Map.of(), 7, at(20)),
-                        Optional.of(new RunChange.RunEnded("j", 2, at(20)))),
+                        Optional.of(new RunChange.RunEnded("j", RunChange.RunEnded.ANY_ATTEMPT, at(20)))),
                 Arguments.of(new JobFailed("j", CLASSIC, 3, "bad cell", at(30)),
-                        Optional.of(new RunChange.RunEnded("j", 3, at(30)))),
+                        Optional.of(new RunChange.RunEnded("j", RunChange.RunEnded.ANY_ATTEMPT, at(30)))),
                 Arguments.of(new JobCancelled("j", CLASSIC, "cancelled by the client", at(40)),
                         Optional.of(new RunChange.RunEnded("j", RunChange.RunEnded.ANY_ATTEMPT, at(40)))),
                 // the requeue ends the attempt before nextAttempt, at the envelope's time (the event carries none)
@@ -160,6 +168,42 @@ class ClassicJobBillingTest {
             assertThat(BILLING.decide(envelope(t.event(), t.occurredAt())).map(book::apply).orElse(false))
                     .as("replaying %s changes nothing", t.event()).isFalse();
         }
+    }
+
+    /**
+     * The platform stalls between the agent's reports and the dispatcher's decisions (a dispatcher restart, a
+     * broker outage): run time is still the agent's own.
+     */
+    @Test
+    void runTimeIsTheAgentsOwnAcrossAPlatformOutage() {
+        Instant started = Instant.parse("2026-11-26T10:05:00Z");
+        List<Timed> outage = List.of(
+                new Timed(new JobCreated("e", CLASSIC, "acct", "s1", 1), at(0)),
+                new Timed(new JobStarted("e", CLASSIC, "vm1", 1, started), started),
+                // attempt 1: its VM's last heartbeat 2 s in; the requeue is decided 17.8 s later
+                new Timed(new JobRequeued("e", CLASSIC, 2, "VM vm1 was lost", -1, started.plusSeconds(2)),
+                        started.plusMillis(19_800)),
+                new Timed(new JobStarted("e", CLASSIC, "vm2", 2, started.plusSeconds(30)), started.plusSeconds(30)),
+                // attempt 2 scores in 0.11 s; the dispatcher finishes it 8.5 s later, after a restart
+                new Timed(new JobFinished("e", CLASSIC, 2, Map.of(), 10, started.plusMillis(38_610),
+                        started.plusMillis(30_110)), started.plusMillis(38_610)));
+        assertThat(apply(outage).runs()).containsExactly(
+                new JobRun("e", 1, "acct", "s1", started, started.plusSeconds(2)),
+                new JobRun("e", 2, "acct", "s1", started.plusSeconds(30), started.plusMillis(30_110)));
+    }
+
+    /** Attempt 1 committed after its VM was declared lost; attempt 2, started meanwhile, was revoked. */
+    @Test
+    void aJobFinishedByAnEarlierAttemptEndsTheRevokedLaterRun() {
+        List<Timed> events = List.of(
+                new Timed(new JobCreated("f", CLASSIC, "acct", "s1", 1), at(0)),
+                new Timed(new JobStarted("f", CLASSIC, "vm1", 1, at(1)), at(1)),
+                new Timed(new JobRequeued("f", CLASSIC, 2, "VM vm1 was lost", -1, at(3)), at(6)),
+                new Timed(new JobStarted("f", CLASSIC, "vm2", 2, at(7)), at(7)),
+                new Timed(new JobFinished("f", CLASSIC, 1, Map.of(), 10, at(8), at(4)), at(8)));
+        assertThat(apply(events).runs()).containsExactly(
+                new JobRun("f", 1, "acct", "s1", at(1), at(3)),
+                new JobRun("f", 2, "acct", "s1", at(7), at(7)));
     }
 
     @Test

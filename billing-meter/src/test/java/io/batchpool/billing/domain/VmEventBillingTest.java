@@ -6,6 +6,7 @@ import io.batchpool.contracts.vm.VmDrainStarted;
 import io.batchpool.contracts.vm.VmEvent;
 import io.batchpool.contracts.vm.VmProvisioned;
 import io.batchpool.contracts.vm.VmRequested;
+import io.batchpool.contracts.vm.VmSeenAfterLoss;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -117,6 +118,27 @@ class VmEventBillingTest {
 
         assertThat(book.intervals()).containsExactly(
                 new VmInterval("vm1", "pool", "account", "plan", 2, T0, T0.plusMillis(4 * H)));
+    }
+
+    /** Declared lost at its last heartbeat (hour 4), it was alive: billed until its last report, never less. */
+    @Test
+    void aVmSeenAfterItsLossIsBilledUntilItsLastReportInAnyOrderAndOnce() {
+        IntervalBook book = new IntervalBook();
+        book.apply(VmEventBilling.decide(provisioned("vm1", 0)).orElseThrow());
+        book.apply(VmEventBilling.decide(new VmDeleted("pool", "vm1", "account", "plan", T0.plusMillis(4 * H),
+                VmDeletionReason.LOST, true)).orElseThrow());
+        VmSeenAfterLoss heartbeat = new VmSeenAfterLoss("pool", "vm1", "account", "plan", T0.plusMillis(5 * H), false);
+        VmSeenAfterLoss stopped = new VmSeenAfterLoss("pool", "vm1", "account", "plan", T0.plusMillis(6 * H), true);
+        assertThat(VmEventBilling.decide(heartbeat)).contains(new IntervalChange.Extend("pool", "vm1", T0.plusMillis(5 * H)));
+        assertThat(book.apply(VmEventBilling.decide(stopped).orElseThrow())).isTrue();
+        assertThat(book.apply(VmEventBilling.decide(heartbeat).orElseThrow())).as("an earlier report, late").isFalse();
+        assertThat(book.apply(VmEventBilling.decide(stopped).orElseThrow())).as("a duplicate").isFalse();
+        assertThat(book.apply(new IntervalChange.Extend("other-pool", "vm1", T0.plusMillis(9 * H)))).isFalse();
+        assertThat(book.intervals()).containsExactly(
+                new VmInterval("vm1", "pool", "account", "plan", 2, T0, T0.plusMillis(6 * H)));
+        IntervalBook open = new IntervalBook();
+        open.apply(VmEventBilling.decide(provisioned("vm2", 0)).orElseThrow());
+        assertThat(open.apply(new IntervalChange.Extend("pool", "vm2", T0.plusMillis(H)))).as("an open interval").isFalse();
     }
 
     @Test

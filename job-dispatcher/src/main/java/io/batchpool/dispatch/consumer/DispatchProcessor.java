@@ -20,6 +20,7 @@ import io.batchpool.dispatch.config.DispatcherConfig;
 import io.batchpool.dispatch.domain.Decision;
 import io.batchpool.dispatch.domain.JobDispatcher;
 import io.batchpool.dispatch.service.SlotsView;
+import io.batchpool.kit.BrokerOutage;
 import io.batchpool.kit.KafkaClients;
 import io.batchpool.kit.SkippedRecords;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -74,6 +75,7 @@ public class DispatchProcessor implements Runnable {
     private final Clock clock;
     private final SlotsView view;
     private final SkippedRecords skipped;
+    private final BrokerOutage outage;
     private final Set<Integer> owned = new HashSet<>();
     private JobDispatcher dispatcher;
     private KafkaConsumer<String, byte[]> consumer;
@@ -88,6 +90,8 @@ public class DispatchProcessor implements Runnable {
         this.clock = clock;
         this.view = view;
         this.skipped = skipped;
+        this.outage = new BrokerOutage(org.slf4j.LoggerFactory.getLogger(DispatchProcessor.class), "job-dispatcher",
+                bootstrap, clock);
     }
 
     public boolean isReady() {
@@ -112,7 +116,11 @@ public class DispatchProcessor implements Runnable {
             } catch (WakeupException e) {
                 // stopping
             } catch (RuntimeException e) {
-                LOG.error("dispatch processor failed; rebuilding state and resuming", e);
+                if (BrokerOutage.isUnreachable(e)) {
+                    outage.unreachable(e); // once per outage; the next open rebuilds from the log
+                } else {
+                    LOG.error("dispatch processor failed; rebuilding state and resuming", e);
+                }
                 sleep(1000);
             } finally {
                 ready = false;
@@ -148,12 +156,19 @@ public class DispatchProcessor implements Runnable {
     }
 
     private void loop() {
+        Instant nextProbe = clock.instant();
         while (running) {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
             ready = !consumer.assignment().isEmpty();
             if (records.isEmpty()) {
+                // idle: is the broker there at all? (an outage is told once; polls alone fail silently)
+                if (!clock.instant().isBefore(nextProbe)) {
+                    outage.probe(consumer, Duration.ofSeconds(1));
+                    nextProbe = clock.instant().plusSeconds(1);
+                }
                 continue;
             }
+            outage.reachable();
             Instant now = clock.instant();
             Out out = new Out();
             Set<String> touched = new HashSet<>();
@@ -188,7 +203,7 @@ public class DispatchProcessor implements Runnable {
                     Envelope<VmEvent> envelope = vmEvents.decode(record.value());
                     VmEvent e = envelope.data();
                     if (dispatcher.acceptVmEvent(e.poolId(), envelope.sequence()) && vmFact(e)) {
-                        out.run(dispatcher.onVmLost(e.vmId(), now));
+                        out.run(dispatcher.onVmLost(e.vmId(), ((VmDeleted) e).deletedAt(), now));
                     }
                     touched.add(e.poolId());
                 }

@@ -61,6 +61,11 @@ public final class JobDispatcher {
     private final Map<String, Job> jobs = new HashMap<>();
     private final Map<String, JobSpec> specs = new HashMap<>();
     private final Map<String, Long> rows = new HashMap<>();
+    /**
+     * Jobs whose attempt reported success and was told to commit (JobProgressed with succeededAt), kept across a
+     * requeue until the job ends: that attempt's ResultsCommitted finishes the job even after its VM was lost.
+     */
+    private final Map<String, Granted> granted = new HashMap<>();
     private final Map<String, Queue> queues = new HashMap<>();
     private final Map<String, VmSlots> vms = new HashMap<>();
     private final Map<String, Long> vmEventSequence = new HashMap<>();
@@ -80,6 +85,10 @@ public final class JobDispatcher {
         });
         this.maxAttempts = maxAttempts;
         this.perServiceCaps = Map.copyOf(perServiceCaps);
+    }
+
+    /** The attempt of a job told to commit, on which VM, and when its agent reported success. */
+    private record Granted(int attempt, String vmId, Instant succeededAt) {
     }
 
     /** A queue (one per pool, plus the classic one): waiting jobs in order and the running count per service. */
@@ -295,6 +304,21 @@ public final class JobDispatcher {
         JobReport report = envelope.data();
         Job job = jobs.get(report.jobId());
         Builder b = new Builder(now);
+        Granted commit = job == null ? null : granted.get(job.jobId());
+        if (report instanceof ResultsCommitted r && commit != null && !job.state().isTerminal()
+                && commit.attempt() == r.attempt() && commit.vmId().equals(r.vmId()) && job.attempt() != r.attempt()) {
+            // An attempt told to commit before its VM was declared lost did commit (the loss reached this
+            // dispatcher first: vm-events and job-reports are different topics). Its output is the job's result;
+            // the attempt started since is revoked before it can commit.
+            if (job.holdsSlot()) {
+                b.assignments.add(new RevokeJob(job.vmId(), job.jobId(), job.attempt(),
+                        "attempt " + r.attempt() + " already committed the results"));
+                b.freeSlot(job);
+            }
+            b.event(job, new JobFinished(job.jobId(), job.queueId(), r.attempt(), r.results(),
+                    rows.getOrDefault(job.jobId(), 0L), now, commit.succeededAt()));
+            return b.build();
+        }
         if (job == null || !job.holdsSlot() || job.attempt() != report.attempt()
                 || !report.vmId().equals(job.vmId())) {
             // not the current attempt: a zombie. It must never commit; tell it to stop if it is still running.
@@ -311,29 +335,40 @@ public final class JobDispatcher {
         } else if (report instanceof AttemptProgressed p) {
             b.event(job, new JobProgressed(job.jobId(), job.queueId(), job.attempt(), p.rowsScored()));
         } else if (report instanceof AttemptSucceeded done) {
-            b.event(job, new JobProgressed(job.jobId(), job.queueId(), job.attempt(), done.rowsScored()));
+            b.event(job, new JobProgressed(job.jobId(), job.queueId(), job.attempt(), done.rowsScored(),
+                    envelope.occurredAt()));
             b.assignments.add(new CommitResults(job.vmId(), job.jobId(), job.attempt()));
         } else if (report instanceof ResultsCommitted r) {
             b.freeSlot(job);
+            Granted g = granted.get(job.jobId());
             b.event(job, new JobFinished(job.jobId(), job.queueId(), job.attempt(), r.results(),
-                    rows.getOrDefault(job.jobId(), 0L), now));
+                    rows.getOrDefault(job.jobId(), 0L), now,
+                    g != null && g.attempt() == job.attempt() ? g.succeededAt() : envelope.occurredAt()));
         } else if (report instanceof AttemptFailed f) {
             b.freeSlot(job);
             Queue q = queue(job.queueId());
             boolean retry = f.retryable() && job.attempt() < maxAttempts;
             if (retry && !q.deleting) {
-                b.event(job, new JobRequeued(job.jobId(), job.queueId(), job.attempt() + 1, f.details(), q.head - 1));
+                b.event(job, new JobRequeued(job.jobId(), job.queueId(), job.attempt() + 1, f.details(), q.head - 1,
+                        envelope.occurredAt()));
             } else {
                 // a deleting queue dispatches nothing: a job requeued into it would wait forever
                 String details = retry ? f.details() + " (not retried: pool deleted)" : f.details();
-                b.event(job, new JobFailed(job.jobId(), job.queueId(), job.attempt(), details, now));
+                b.event(job, new JobFailed(job.jobId(), job.queueId(), job.attempt(), details, now,
+                        envelope.occurredAt()));
             }
         }
         return b.build();
     }
 
-    /** After {@link #vmGone}: the jobs that held its slots are retried at the head of their queue, or fail. */
-    public Decision onVmLost(String vmId, Instant now) {
+    /**
+     * After {@link #vmGone}: the jobs that held its slots are retried at the head of their queue, or fail. The VM
+     * may still be running (declared lost but alive): each old attempt is revoked, so its agent stops it, and
+     * were it to report success later it is told it is not the current attempt and never commits.
+     *
+     * @param lastSeen the VM's last heartbeat (its deletion time): when its attempts are taken to have ended
+     */
+    public Decision onVmLost(String vmId, Instant lastSeen, Instant now) {
         Builder b = new Builder(now);
         // newest first, so that the oldest gets the lowest (first) place at the head
         List<Job> lost = jobs.values().stream().filter(j -> j.holdsSlot() && vmId.equals(j.vmId()))
@@ -342,12 +377,14 @@ public final class JobDispatcher {
         for (Job job : lost) {
             Queue q = queue(job.queueId());
             head = Math.min(head, q.head) - 1;
+            b.assignments.add(new RevokeJob(vmId, job.jobId(), job.attempt(), "VM " + vmId + " was declared lost"));
             if (job.attempt() < maxAttempts && !q.deleting) {
                 b.event(job, new JobRequeued(job.jobId(), job.queueId(), job.attempt() + 1,
-                        "VM " + vmId + " was lost during attempt " + job.attempt(), head));
+                        "VM " + vmId + " was lost during attempt " + job.attempt(), head, lastSeen));
             } else {
                 b.event(job, new JobFailed(job.jobId(), job.queueId(), job.attempt(),
-                        "VM " + vmId + " was lost during attempt " + job.attempt() + " of " + maxAttempts, now));
+                        "VM " + vmId + " was lost during attempt " + job.attempt() + " of " + maxAttempts, now,
+                        lastSeen));
             }
         }
         return b.build();
@@ -491,6 +528,9 @@ public final class JobDispatcher {
             next = job.with(JobState.RUNNING, job.attempt(), job.vmId(), job.queueSequence(), seq);
         } else if (event instanceof JobProgressed e) {
             rows.put(job.jobId(), e.rowsScored());
+            if (e.succeededAt() != null && job.vmId() != null) {
+                granted.put(job.jobId(), new Granted(e.attempt(), job.vmId(), e.succeededAt()));
+            }
             next = job.withSequence(seq);
         } else if (event instanceof JobRequeued e) {
             release(q, job);
@@ -505,6 +545,7 @@ public final class JobDispatcher {
             next = job.with(terminal, job.attempt(), null, 0, seq);
             specs.remove(job.jobId());
             rows.remove(job.jobId());
+            granted.remove(job.jobId());
         } else {
             throw new IllegalArgumentException("unknown job event " + envelope.type());
         }

@@ -270,7 +270,7 @@ class ClassicQueueTest {
             case "lose" -> args.forEach(vm -> {
                 vmSlots.remove(vm);
                 dispatcher.vmGone(vm);
-                run(dispatcher.onVmLost(vm, now));
+                run(dispatcher.onVmLost(vm, now, now));
                 dispatch();
             });
             case "delete" -> {

@@ -185,7 +185,7 @@ class JobDispatcherTest {
         submitAndStart(POOL, "j3", "svc");
         report(POOL, new AttemptStarted("j1", POOL, "vmA", 1));
         dispatcher.vmGone("vmA");
-        step(POOL, dispatcher.onVmLost("vmA", now));
+        step(POOL, dispatcher.onVmLost("vmA", now, now));
         JobRequeued requeued = (JobRequeued) log.stream().map(Envelope::data).filter(e -> e instanceof JobRequeued)
                 .findFirst().orElseThrow();
         assertThat(requeued.nextAttempt()).isEqualTo(2);
@@ -203,6 +203,76 @@ class JobDispatcherTest {
     }
 
     @Test
+    void a_lost_vm_is_told_its_attempt_is_revoked_and_the_requeue_carries_its_last_heartbeat() {
+        dispatcher.vmReady(POOL, "vmA", 1);
+        submitAndStart(POOL, "j1", "svc");
+        report(POOL, new AttemptStarted("j1", POOL, "vmA", 1));
+        Instant lastHeartbeat = now.minusSeconds(3);
+        dispatcher.vmGone("vmA");
+        int before = assignments.size();
+        Decision d = dispatcher.onVmLost("vmA", lastHeartbeat, now);
+        assertThat(d.assignments()).containsExactly(new RevokeJob("vmA", "j1", 1, "VM vmA was declared lost"));
+        assertThat(d.events()).extracting(Envelope::data).containsExactly(
+                new JobRequeued("j1", POOL, 2, "VM vmA was lost during attempt 1", -1, lastHeartbeat));
+        step(POOL, d);
+        assertThat(assignments).hasSize(before + 1);
+    }
+
+    /**
+     * vm-events and job-reports are different topics: the dispatcher may apply a VM's loss before the results the
+     * VM committed were read (CommitResults had been sent). Whatever the order, the job is finished once, by the
+     * attempt that committed, and a later attempt is revoked before it can commit.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"commit-then-loss", "loss-then-commit",
+            "loss-then-reassigned-then-commit", "loss-then-started-then-commit"})
+    void an_attempt_told_to_commit_finishes_the_job_even_when_its_vm_loss_is_read_first(String order) {
+        dispatcher.vmReady(POOL, "vmA", 1);
+        dispatcher.vmReady(POOL, "vmB", 1);
+        submitAndStart(POOL, "j1", "svc");
+        Instant succeededAt = now;
+        report(POOL, new AttemptStarted("j1", POOL, "vmA", 1));
+        report(POOL, new AttemptSucceeded("j1", POOL, "vmA", 1, 10));
+        assertThat(assignments).contains(new CommitResults("vmA", "j1", 1));
+        now = now.plusSeconds(5);
+        Map<String, ResultLocation> results = Map.of("out", new ResultLocation("http://b/", "c/out.csv", "?sig"));
+        ResultsCommitted committed = new ResultsCommitted("j1", POOL, "vmA", 1, results);
+        if (order.equals("commit-then-loss")) {
+            report(POOL, committed);
+            dispatcher.vmGone("vmA");
+            step(POOL, dispatcher.onVmLost("vmA", now, now));
+        } else {
+            dispatcher.vmGone("vmA");
+            step(POOL, dispatcher.onVmLost("vmA", now, now));
+            if (!order.equals("loss-then-commit")) {
+                run(dispatcher.dispatch(POOL, now)); // vmB is free: attempt 2 is assigned there
+                assertThat(assignments).contains(new AssignJob("vmB", "j1", 2, spec("j1", "svc", POOL)));
+            }
+            if (order.equals("loss-then-started-then-commit")) {
+                report(POOL, new AttemptStarted("j1", POOL, "vmB", 2));
+            }
+            int before = assignments.size();
+            report(POOL, committed);
+            if (order.startsWith("loss-then-") && !order.equals("loss-then-commit")) {
+                assertThat(assignments.subList(before, assignments.size())).containsExactly(
+                        new RevokeJob("vmB", "j1", 2, "attempt 1 already committed the results"));
+            }
+        }
+        Job j1 = dispatcher.job("j1").orElseThrow();
+        assertThat(j1.state()).isEqualTo(JobState.FINISHED);
+        List<JobFinished> finished = log.stream().map(Envelope::data).filter(e -> e instanceof JobFinished)
+                .map(JobFinished.class::cast).toList();
+        assertThat(finished).containsExactly(new JobFinished("j1", POOL, 1, results, 10, now, succeededAt));
+        assertThat(assignments.stream().filter(a -> a instanceof CommitResults)).as("one commit, of attempt 1")
+                .containsExactly(new CommitResults("vmA", "j1", 1));
+        // a later success report of attempt 2 (had it run on) is not told to commit
+        int before = assignments.size();
+        report(POOL, new AttemptSucceeded("j1", POOL, "vmB", 2, 10));
+        assertThat(assignments.subList(before, assignments.size())).doesNotHaveAnyElementsOfTypes(CommitResults.class);
+        assertThat(dispatcher.busySlots("vmB")).isZero();
+    }
+
+    @Test
     void a_job_fails_after_its_last_attempt_is_lost_and_at_once_on_a_user_error() {
         dispatcher.vmReady(POOL, "v1", 1);
         submitAndStart(POOL, "j1", "svc");
@@ -210,7 +280,7 @@ class JobDispatcherTest {
             String vm = "v" + attempt;
             assertThat(dispatcher.job("j1").orElseThrow().vmId()).isEqualTo(vm);
             dispatcher.vmGone(vm);
-            step(POOL, dispatcher.onVmLost(vm, now));
+            step(POOL, dispatcher.onVmLost(vm, now, now));
             dispatcher.vmReady(POOL, "v" + (attempt + 1), 1);
             run(dispatcher.dispatch(POOL, now));
         }

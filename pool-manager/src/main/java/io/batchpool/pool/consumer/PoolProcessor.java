@@ -12,6 +12,7 @@ import io.batchpool.contracts.pool.PoolEvent;
 import io.batchpool.contracts.vm.ProvisionerCommand;
 import io.batchpool.contracts.vm.VmEvent;
 import io.batchpool.contracts.vm.VmReport;
+import io.batchpool.kit.BrokerOutage;
 import io.batchpool.kit.KafkaClients;
 import io.batchpool.kit.SkippedRecords;
 import io.batchpool.kit.TopicBootstrap;
@@ -76,7 +77,10 @@ public class PoolProcessor implements Runnable {
     private final EventCodec<SlotEvent> slotEvents = new EventCodec<>(SlotEvent.class);
 
     private final PoolFleet fleet = new PoolFleet();
-    private final Liveness liveness = new Liveness();
+    /** A probe that takes longer counts as no answer (log time stands still meanwhile; see {@link #probe}). */
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    private final Liveness liveness;
+    private final BrokerOutage outage;
     private final SkippedRecords skipped = new SkippedRecords();
     private final AtomicBoolean running = new AtomicBoolean();
     private final Set<Integer> ownedPartitions = new HashSet<>();
@@ -103,6 +107,19 @@ public class PoolProcessor implements Runnable {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
+        this.liveness = new Liveness(readGap(config));
+        this.outage = new BrokerOutage(org.slf4j.LoggerFactory.getLogger(PoolProcessor.class), "pool-manager",
+                bootstrap, clock);
+    }
+
+    /**
+     * The longest gap between two reads that still counts as log time: reads come at least every tick while the
+     * broker answers, so a longer gap means this reader could not read (see {@link Liveness}). At least 1 s, so
+     * that a busy machine's slow poll still counts; at most a third of the timeout is ever counted for a gap.
+     */
+    static Duration readGap(PoolManagerConfig config) {
+        return java.util.stream.Stream.of(config.heartbeatTimeout().dividedBy(3),
+                config.tickInterval().multipliedBy(2), Duration.ofSeconds(1)).max(Duration::compareTo).orElseThrow();
     }
 
     /** What the REST API shows: an immutable copy refreshed after each processed batch. */
@@ -154,7 +171,11 @@ public class PoolProcessor implements Runnable {
                     LOG.warn("woken up while running; restarting the processor");
                 }
             } catch (RuntimeException e) {
-                LOG.error("pool processor failed; rebuilding state and resuming", e);
+                if (BrokerOutage.isUnreachable(e)) {
+                    outage.unreachable(e); // once per outage; nothing is decided until the broker answers again
+                } else {
+                    LOG.error("pool processor failed; rebuilding state and resuming", e);
+                }
                 sleep(1000);
             } finally {
                 ready = false;
@@ -197,6 +218,9 @@ public class PoolProcessor implements Runnable {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
             ready = !consumer.assignment().isEmpty();
             Instant now = clock.instant();
+            if (!records.isEmpty()) {
+                read(now);
+            }
             List<Envelope<Message>> events = new ArrayList<>();
             List<ProvisionerCommand> toProvisioner = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> record : records) {
@@ -208,6 +232,9 @@ public class PoolProcessor implements Runnable {
             }
             pendingStops.clear();
             if (!now.isBefore(nextTick)) {
+                if (records.isEmpty()) {
+                    probe();
+                }
                 apply(fleet.onTick(now, liveness, config.heartbeatTimeout(), config.provisionTimeout()), events,
                         toProvisioner);
                 nextTick = now.plus(config.tickInterval());
@@ -216,6 +243,23 @@ public class PoolProcessor implements Runnable {
                 commit(records, events, toProvisioner);
                 refreshViews();
             }
+        }
+    }
+
+    /** A read succeeded at {@code at}: log time moves on, and an outage in progress is over. */
+    private void read(Instant at) {
+        liveness.read(at);
+        outage.reachable();
+    }
+
+    /**
+     * Nothing came in since the last tick: ask the broker for the end of the owned partitions. An answer proves the
+     * log readable (log time moves on, so a VM that went silent is found even when no other VM reports); no answer
+     * means the broker is unreachable and time in the log stands still.
+     */
+    private void probe() {
+        if (outage.probe(consumer, PROBE_TIMEOUT)) {
+            read(clock.instant());
         }
     }
 
@@ -353,6 +397,12 @@ public class PoolProcessor implements Runnable {
             history.sort(Comparator.comparing((Envelope<Message> e) -> e.aggregateId())
                     .thenComparingLong(Envelope::sequence));
             history.forEach(fleet::apply);
+            // this reader starts watching the rebuilt VMs now: a restart (or an outage) is no one's silence
+            for (String poolId : fleet.poolIds()) {
+                if (partitions.contains(partitionOf(poolId))) {
+                    fleet.vms(poolId).keySet().forEach(liveness::watchFromNow);
+                }
+            }
 
             // which VMs run jobs: slot events up to what this group has consumed (the rest comes live)
             List<TopicPartition> slotTps = partitions.stream()

@@ -12,6 +12,7 @@ import io.batchpool.contracts.vm.VmDeleted;
 import io.batchpool.contracts.vm.VmDrainStarted;
 import io.batchpool.contracts.vm.VmProvisioned;
 import io.batchpool.contracts.vm.VmRequested;
+import io.batchpool.contracts.vm.VmSeenAfterLoss;
 import io.batchpool.contracts.vm.VmState;
 
 import java.util.Map;
@@ -52,6 +53,8 @@ final class Evolution {
             vms.computeIfPresent(e.vmId(), (id, vm) -> vm.withState(VmState.DRAINING));
         } else if (event instanceof VmDeleted e) {
             vms.remove(e.vmId());
+        } else if (event instanceof VmSeenAfterLoss) {
+            // billing only: the VM is already gone from the pool
         } else {
             throw new IllegalArgumentException("not a pool-manager event: " + envelope.type());
         }

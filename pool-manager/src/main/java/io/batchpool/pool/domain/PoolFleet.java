@@ -23,6 +23,7 @@ import io.batchpool.contracts.vm.VmDrainStarted;
 import io.batchpool.contracts.vm.VmProvisioned;
 import io.batchpool.contracts.vm.VmReport;
 import io.batchpool.contracts.vm.VmRequested;
+import io.batchpool.contracts.vm.VmSeenAfterLoss;
 import io.batchpool.contracts.vm.VmState;
 import io.batchpool.contracts.vm.VmStopped;
 
@@ -53,6 +54,11 @@ public final class PoolFleet {
     private final Map<String, Map<String, Vm>> vmsByPool = new HashMap<>();
     /** VMs that run jobs (facts from job-dispatcher's slot events; not part of the replayed pool state). */
     private final Set<String> busy = new java.util.HashSet<>();
+    /**
+     * VMs declared lost that were billed, until their agent reports them stopped: a report from one of them means
+     * it was alive (replayed state: from VmDeleted LOST and VmSeenAfterLoss).
+     */
+    private final Map<String, LostVm> lost = new HashMap<>();
     private final Supplier<String> newVmId;
 
     public PoolFleet() {
@@ -62,6 +68,10 @@ public final class PoolFleet {
     /** @param newVmId id source for new VMs (tests pass a deterministic one) */
     public PoolFleet(Supplier<String> newVmId) {
         this.newVmId = newVmId;
+    }
+
+    /** A VM declared lost, billed until {@code billedUntil}. */
+    private record LostVm(String poolId, Instant billedUntil) {
     }
 
     // ---- reads
@@ -104,6 +114,16 @@ public final class PoolFleet {
         Pool after = Evolution.evolve(before, vms, event);
         if (event.data() instanceof VmDeleted deleted) {
             busy.remove(deleted.vmId());
+            if (deleted.reason() == VmDeletionReason.LOST && deleted.wasProvisioned()) {
+                lost.put(deleted.vmId(), new LostVm(poolId, deleted.deletedAt()));
+            }
+        } else if (event.data() instanceof VmSeenAfterLoss seen) {
+            if (seen.stopped()) {
+                lost.remove(seen.vmId());
+            } else {
+                lost.computeIfPresent(seen.vmId(), (id, l) -> l.billedUntil().isBefore(seen.seenAt())
+                        ? new LostVm(poolId, seen.seenAt()) : l);
+            }
         }
         if (after == null) {
             vmsByPool.remove(poolId);
@@ -115,6 +135,7 @@ public final class PoolFleet {
     /** Drops the state of pools whose id the predicate selects (partitions revoked from this instance). */
     public void forget(java.util.function.Predicate<String> poolIds) {
         pools.keySet().removeIf(poolIds);
+        lost.values().removeIf(l -> poolIds.test(l.poolId()));
         vmsByPool.entrySet().removeIf(e -> {
             if (poolIds.test(e.getKey())) {
                 e.getValue().keySet().forEach(busy::remove);
@@ -163,6 +184,21 @@ public final class PoolFleet {
         VmReport report = envelope.data();
         Pool pool = pools.get(report.poolId());
         Vm vm = pool == null ? null : vmsByPool.getOrDefault(report.poolId(), Map.of()).get(report.vmId());
+        LostVm wasLost = lost.get(report.vmId());
+        if (vm == null && pool != null && wasLost != null && wasLost.poolId().equals(pool.poolId())) {
+            // declared lost, yet it reports: it was alive. Billed until this report (or its stop), asked to stop again.
+            boolean stopped = report instanceof VmStopped;
+            if (!stopped && !envelope.occurredAt().isAfter(wasLost.billedUntil())) {
+                return Decision.NONE;
+            }
+            Instant seenAt = envelope.occurredAt().isAfter(wasLost.billedUntil())
+                    ? envelope.occurredAt() : wasLost.billedUntil();
+            Change change = new Change(pool, vmsByPool.get(pool.poolId()), now);
+            change.emit(new VmSeenAfterLoss(pool.poolId(), report.vmId(), pool.accountId(), pool.billingPlanId(),
+                    seenAt, stopped), now);
+            return new Decision(change.decision().events(),
+                    stopped ? List.of() : List.of(new DeprovisionVm(report.vmId(), pool.poolId())));
+        }
         if (report instanceof VmBooted booted) {
             if (vm == null) {
                 // a VM nobody wants (its pool shrank or was deleted while it booted): switch it off
@@ -209,7 +245,8 @@ public final class PoolFleet {
 
     /**
      * Declares lost the VMs silent for longer than {@code heartbeatTimeout} (deleted as of their last heartbeat)
-     * and the VMs stuck provisioning for longer than {@code provisionTimeout}, then reconciles their pools.
+     * and the VMs stuck provisioning for longer than {@code provisionTimeout}, then reconciles their pools. Silence
+     * is log time ({@link Liveness}): while the reader cannot read, no VM becomes lost.
      */
     public Decision onTick(Instant now, Liveness liveness, Duration heartbeatTimeout, Duration provisionTimeout) {
         Decision all = Decision.NONE;
@@ -217,20 +254,14 @@ public final class PoolFleet {
             Map<String, Vm> vms = vmsByPool.getOrDefault(pool.poolId(), Map.of());
             Change change = null;
             for (Vm vm : vms.values()) {
-                boolean lost;
-                Instant deletedAt;
-                if (vm.state() == VmState.PROVISIONING) {
-                    lost = vm.requestedAt().plus(provisionTimeout).isBefore(now);
-                    deletedAt = now;
-                } else {
-                    deletedAt = liveness.lastSeen(vm);
-                    lost = deletedAt.plus(heartbeatTimeout).isBefore(now);
-                }
+                Duration silence = liveness.silence(vm);
+                boolean provisioning = vm.state() == VmState.PROVISIONING;
+                boolean lost = silence.compareTo(provisioning ? provisionTimeout : heartbeatTimeout) > 0;
                 if (lost) {
                     if (change == null) {
                         change = new Change(pool, vms, now);
                     }
-                    change.deleteVm(vm, deletedAt, VmDeletionReason.LOST, true);
+                    change.deleteVm(vm, provisioning ? now : liveness.lastSeen(vm), VmDeletionReason.LOST, true);
                 }
             }
             if (change != null) {

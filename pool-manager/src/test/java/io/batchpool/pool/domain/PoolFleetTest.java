@@ -20,6 +20,7 @@ import io.batchpool.contracts.vm.VmDrainStarted;
 import io.batchpool.contracts.vm.VmHeartbeat;
 import io.batchpool.contracts.vm.VmProvisioned;
 import io.batchpool.contracts.vm.VmRequested;
+import io.batchpool.contracts.vm.VmSeenAfterLoss;
 import io.batchpool.contracts.vm.VmState;
 import io.batchpool.contracts.vm.VmStopped;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class PoolFleetTest {
     Instant now = Instant.parse("2026-11-26T10:00:00Z");
     final AtomicInteger vmIds = new AtomicInteger();
     final PoolFleet fleet = new PoolFleet(() -> "vm" + vmIds.incrementAndGet());
-    final Liveness liveness = new Liveness();
+    final Liveness liveness = new Liveness(Duration.ofSeconds(2));
     final List<Envelope<Message>> log = new ArrayList<>();
     long commandSeq;
 
@@ -69,6 +70,16 @@ class PoolFleetTest {
         Envelope<io.batchpool.contracts.vm.VmReport> e = Envelope.of(r, 1, now);
         liveness.observe(r.vmId(), now);
         return run(fleet.onReport(e, now));
+    }
+
+    /** Time passes while pool-manager reads (its polls return): log time moves on with it. */
+    void readFor(Duration d) {
+        Instant until = now.plus(d);
+        liveness.read(now);
+        while (now.isBefore(until)) {
+            now = Duration.between(now, until).compareTo(Duration.ofSeconds(1)) > 0 ? now.plusSeconds(1) : until;
+            liveness.read(now);
+        }
     }
 
     Decision tick() {
@@ -176,15 +187,15 @@ class PoolFleetTest {
     @Test
     void a_silent_vm_is_lost_as_of_its_last_heartbeat_and_replaced() {
         createReadyPool(2);
-        Instant lastBeat = now.plusSeconds(60);
-        now = lastBeat;
+        readFor(Duration.ofSeconds(60));
+        Instant lastBeat = now;
         report(new VmHeartbeat(POOL, "vm1", "agent"));
         report(new VmHeartbeat(POOL, "vm2", "agent"));
-        now = lastBeat.plusSeconds(5);
+        readFor(Duration.ofSeconds(5));
         report(new VmHeartbeat(POOL, "vm2", "agent"));
-        now = lastBeat.plusSeconds(10);
+        readFor(Duration.ofSeconds(5));
         assertThat(tick().isEmpty()).as("not yet past the timeout").isTrue();
-        now = lastBeat.plusSeconds(11);
+        readFor(Duration.ofSeconds(1));
         Decision d = tick();
         assertThat(payloads(d)).containsExactly(
                 new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, lastBeat, VmDeletionReason.LOST, true),
@@ -194,9 +205,113 @@ class PoolFleetTest {
     }
 
     @Test
+    void while_pool_manager_cannot_read_no_vm_becomes_silent() {
+        createReadyPool(2);
+        readFor(Duration.ofSeconds(1));
+        Instant lastBeat = now;
+        report(new VmHeartbeat(POOL, "vm1", "agent"));
+        report(new VmHeartbeat(POOL, "vm2", "agent"));
+        now = now.plusSeconds(90); // the broker is down: no poll returns, no fetch succeeds
+        assertThat(tick().isEmpty()).as("after the outage, before anything was read").isTrue();
+        liveness.read(now);
+        report(new VmHeartbeat(POOL, "vm2", "agent")); // vm2's agent reconnected first
+        assertThat(tick().isEmpty()).as("time in the log has not moved on without vm1").isTrue();
+        readFor(Duration.ofSeconds(10));
+        assertThat(tick().isEmpty()).as("a whole timeout of readable time is given").isTrue();
+        report(new VmHeartbeat(POOL, "vm1", "agent"));
+        report(new VmHeartbeat(POOL, "vm2", "agent"));
+        readFor(Duration.ofSeconds(10));
+        assertThat(tick().isEmpty()).isTrue();
+        assertThat(fleet.vms(POOL)).containsOnlyKeys("vm1", "vm2");
+        assertThat(lastBeat).isBefore(now);
+    }
+
+    @Test
+    void a_vm_that_stays_silent_after_an_outage_is_lost_as_of_its_last_heartbeat_before_it() {
+        createReadyPool(2);
+        readFor(Duration.ofSeconds(1));
+        Instant lastBeat = now;
+        report(new VmHeartbeat(POOL, "vm1", "agent"));
+        report(new VmHeartbeat(POOL, "vm2", "agent"));
+        now = now.plusSeconds(90);
+        liveness.read(now);
+        readFor(Duration.ofSeconds(10));
+        report(new VmHeartbeat(POOL, "vm2", "agent"));
+        assertThat(tick().isEmpty()).isTrue();
+        readFor(Duration.ofSeconds(1));
+        assertThat(payloads(tick())).containsExactly(
+                new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, lastBeat, VmDeletionReason.LOST, true),
+                new VmRequested(POOL, "vm3", ACCOUNT, PLAN, 1),
+                new PoolStatusChanged(POOL, PoolState.ACTIVE, 2, 1, 1, 0));
+    }
+
+    @Test
+    void a_lone_dead_vm_is_lost_by_the_readers_own_fetches() {
+        createReadyPool(1);
+        Instant lastBeat = now;
+        report(new VmHeartbeat(POOL, "vm1", "agent"));
+        readFor(Duration.ofSeconds(10));
+        assertThat(tick().isEmpty()).isTrue();
+        readFor(Duration.ofSeconds(1));
+        assertThat(payloads(tick())).startsWith(
+                new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, lastBeat, VmDeletionReason.LOST, true));
+    }
+
+    @Test
+    void a_new_reader_watches_every_vm_for_a_whole_timeout_before_judging_it() {
+        createReadyPool(1);
+        Instant lastBeat = now;
+        report(new VmHeartbeat(POOL, "vm1", "agent"));
+        // pool-manager restarts 60 s later: a new reader, the VM's last heartbeat found in the lookback
+        Liveness restarted = new Liveness(Duration.ofSeconds(2));
+        restarted.observe("vm1", lastBeat);
+        now = now.plusSeconds(60);
+        restarted.read(now);
+        assertThat(fleet.onTick(now, restarted, HEARTBEAT_TIMEOUT, PROVISION_TIMEOUT).isEmpty()).isTrue();
+        for (int i = 0; i < 11; i++) {
+            now = now.plusSeconds(1);
+            restarted.read(now);
+        }
+        assertThat(payloads(fleet.onTick(now, restarted, HEARTBEAT_TIMEOUT, PROVISION_TIMEOUT))).startsWith(
+                new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, lastBeat, VmDeletionReason.LOST, true));
+    }
+
+    @Test
+    void a_vm_declared_lost_that_reports_again_is_billed_until_it_stops_and_told_to_stop() {
+        createReadyPool(1);
+        Instant lastBeat = now;
+        report(new VmHeartbeat(POOL, "vm1", "agent"));
+        readFor(Duration.ofSeconds(11));
+        assertThat(payloads(tick())).startsWith(
+                new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, lastBeat, VmDeletionReason.LOST, true));
+        report(new VmBooted(POOL, "vm2", "agent", 1));
+        now = lastBeat.minusSeconds(1);
+        assertThat(report(new VmHeartbeat(POOL, "vm1", "agent")).isEmpty()).as("a report before the loss").isTrue();
+        now = lastBeat.plusSeconds(12);
+        Instant alive = now;
+        Decision seen = report(new VmHeartbeat(POOL, "vm1", "agent"));
+        assertThat(payloads(seen)).containsExactly(new VmSeenAfterLoss(POOL, "vm1", ACCOUNT, PLAN, alive, false));
+        assertThat(seen.provisionerCommands()).containsExactly(new DeprovisionVm("vm1", POOL));
+        now = now.plusSeconds(2);
+        Decision stopped = report(new VmStopped(POOL, "vm1", "agent"));
+        assertThat(payloads(stopped)).containsExactly(new VmSeenAfterLoss(POOL, "vm1", ACCOUNT, PLAN, now, true));
+        assertThat(stopped.provisionerCommands()).isEmpty();
+        now = now.plusSeconds(2);
+        assertThat(report(new VmHeartbeat(POOL, "vm1", "agent")).isEmpty()).as("stopped: not heard of again").isTrue();
+        assertThat(report(new VmStopped(POOL, "vm1", "agent")).isEmpty()).isTrue();
+        assertThat(fleet.vms(POOL)).containsOnlyKeys("vm2");
+
+        PoolFleet replayed = new PoolFleet(() -> "x");
+        log.forEach(replayed::apply);
+        assertThat(replayed.onReport(Envelope.of(new VmHeartbeat(POOL, "vm1", "agent"), 1, now), now).isEmpty())
+                .as("replay knows the VM stopped").isTrue();
+    }
+
+    @Test
     void a_vm_stuck_provisioning_is_given_up_and_replaced() {
         command(new CreatePool(POOL, ACCOUNT, PLAN, 1, 1));
-        now = now.plus(PROVISION_TIMEOUT).plusSeconds(1);
+        tick();
+        readFor(PROVISION_TIMEOUT.plusSeconds(1));
         Decision d = tick();
         assertThat(payloads(d)).containsExactly(
                 new VmDeleted(POOL, "vm1", ACCOUNT, PLAN, now, VmDeletionReason.LOST, false),

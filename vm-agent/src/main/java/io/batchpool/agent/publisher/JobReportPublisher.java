@@ -4,6 +4,7 @@ import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Topics;
 import io.batchpool.contracts.job.JobReport;
+import io.batchpool.kit.BrokerOutage;
 import io.batchpool.kit.KafkaClients;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -13,7 +14,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /** Sends attempt reports to {@link Topics#JOB_REPORTS}, keyed by queue id ({@code report.key()}). */
 @ApplicationScoped
@@ -32,16 +32,36 @@ public class JobReportPublisher {
         send(report);
     }
 
-    /** Waits for the broker's acknowledgement (started, succeeded, failed, committed). */
+    /**
+     * Waits for the broker's acknowledgement (started, succeeded, failed, committed). These reports are facts the
+     * dispatcher must learn (an attempt whose success report is lost would hold its slot for good): while the
+     * broker is unreachable the report is sent again until it is acknowledged (the dispatcher ignores a duplicate).
+     */
     public void publishAndWait(Envelope<JobReport> report) {
-        Future<?> sent = send(report);
-        try {
-            sent.get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sending " + report.type(), e);
-        } catch (Exception e) {
-            throw new IllegalStateException("could not send " + report.type() + " of job " + report.data().jobId(), e);
+        boolean told = false;
+        while (true) {
+            try {
+                send(report).get(); // bounded by the producer's delivery timeout
+                if (told) {
+                    LOG.infof("%s of job %s attempt %d sent: the broker is reachable again", report.type(),
+                            report.data().jobId(), report.data().attempt());
+                }
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sending " + report.type(), e);
+            } catch (Exception e) {
+                if (!BrokerOutage.isUnreachable(e) || producer == null) {
+                    throw new IllegalStateException("could not send " + report.type() + " of job "
+                            + report.data().jobId(), e);
+                }
+                if (!told) {
+                    told = true;
+                    LOG.warnf("%s of job %s attempt %d not acknowledged, the Kafka broker is unreachable (%s): "
+                                    + "sending it again until it is", report.type(), report.data().jobId(),
+                            report.data().attempt(), e.getMessage());
+                }
+            }
         }
     }
 
@@ -50,7 +70,7 @@ public class JobReportPublisher {
         return producer.send(new ProducerRecord<>(Topics.JOB_REPORTS, data.key(), CODEC.encode(report)),
                 (meta, error) -> {
                     if (error != null) {
-                        LOG.errorf("could not send %s #%d of job %s attempt %d: %s", report.type(), report.sequence(),
+                        LOG.debugf("could not send %s #%d of job %s attempt %d: %s", report.type(), report.sequence(),
                                 data.jobId(), data.attempt(), error.getMessage());
                     }
                 });

@@ -260,7 +260,8 @@ public class JobRunner {
 
     /**
      * A VM stopped (called on the VM host thread; must not block): its attempts end as if revoked and say nothing
-     * more. A COMMITTING attempt's commit goes on (the dispatcher ordered it), without its ResultsCommitted.
+     * more. A COMMITTING attempt's commit goes on (the dispatcher ordered it) and is reported: its ResultsCommitted
+     * finishes the job even if the dispatcher has requeued it meanwhile.
      */
     void vmStopped(String vmId) {
         List<Running> discard = new ArrayList<>();
@@ -498,10 +499,8 @@ public class JobRunner {
                 results.put(o.getKey(), o.getValue().commit(key.attemptId(), cipher));
             }
             finish(r, false);
-            if (r.vmStopped) {
-                LOG.infof("%s committed %d outputs, but its VM stopped meanwhile: not reported", key, results.size());
-                return;
-            }
+            // reported even when the VM stopped meanwhile (e.g. declared lost while alive): the dispatcher must
+            // learn that this attempt's outputs are the job's results, or it would run and commit another attempt
             publisher.publishAndWait(envelope(r, new ResultsCommitted(key.jobId(), r.queueId, key.vmId(),
                     key.attempt(), results)));
             LOG.infof("%s committed %d outputs", key, results.size());
