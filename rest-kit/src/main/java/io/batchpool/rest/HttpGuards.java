@@ -44,7 +44,7 @@ public class HttpGuards {
                 return;
             }
             reject(ctx, code, switch (code) {
-                case InvalidRequest -> "the request cannot be decoded (e.g. a malformed percent-encoding in the URI)";
+                case InvalidRequest -> "malformed HTTP request (e.g. HTTP/1.1 without a Host header)";
                 case RequestTooLarge -> "request body too large";
                 case NotFound -> "no such resource";
                 default -> "HTTP " + ctx.statusCode();

@@ -151,13 +151,13 @@ public class LocalFiles {
                         + "match (use BaseLocation + RelativeLocation + SasBlobToken of the job's Results as they are)");
         }
         int slash = path.indexOf('/');
+        if (slash < 0) { // signed by us, yet no account's file: only a link made by hand
+            throw new ApiException(ErrorCode.FileNotFound, "the file of this link is not there");
+        }
         SeekableByteChannel channel;
         try {
-            if (slash < 0) {
-                throw new BlobStoreException("a download link names an account's file", 404, "FileNotFound", null);
-            }
             channel = files.forAccount(path.substring(0, slash)).open(path.substring(slash + 1));
-        } catch (IllegalArgumentException | UncheckedIOException e) { // signed by us, so only a link made by hand
+        } catch (IllegalArgumentException | UncheckedIOException e) { // likewise: not an account, or not a path
             throw new ApiException(ErrorCode.FileNotFound, "the file of this link is not there");
         } catch (BlobStoreException e) {
             if (e.status() >= 400 && e.status() < 500) { // gone, a directory now, or a link out of the root now

@@ -208,6 +208,11 @@ class HttpSurfaceTest {
             soft.assertThat(a.status()).as(token + ": " + a.body()).isEqualTo(400);
             soft.assertThat(a.body()).as(token).contains("\"code\":\"InvalidRequest\"");
         }
+        // a request the HTTP layer's router fails (HTTP/1.1 without Host) gets the JSON error too
+        RawHttp.Answer noHost = RawHttp.exchange("GET " + s.jobs() + "?api-version=2.0 HTTP/1.1\r\n"
+                + "Authorization: Bearer " + s.key() + "\r\nConnection: close", null);
+        soft.assertThat(noHost.status()).as("no Host: " + noHost.body()).isEqualTo(400);
+        soft.assertThat(noHost.body()).as("no Host").contains("\"code\":\"InvalidRequest\"");
         // a query that is not valid percent-encoding is refused by the HTTP layer while it decodes the query, before
         // any route: a 400 without the JSON body (a known limit, see rest-kit/README.md)
         for (String token : new String[]{"%zz", "%", "%E0%A4%A"}) {
