@@ -105,8 +105,8 @@ public final class BrokerOutage {
             return;
         }
         told = false;
-        log.info("{}: the Kafka broker at {} is reachable again after {} s; resuming from the log", processor,
-                bootstrap, Duration.between(since, clock.instant()).toSeconds());
+        log.info("{}: the Kafka broker at {} is reachable again, {} s after it was found unreachable; resuming "
+                + "from the log", processor, bootstrap, Duration.between(since, clock.instant()).toSeconds());
         since = null;
     }
 }

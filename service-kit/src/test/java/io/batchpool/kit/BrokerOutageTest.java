@@ -54,7 +54,7 @@ class BrokerOutageTest {
                 "WARN pool-manager: the Kafka broker at 127.0.0.1:9092 is unreachable (Timeout expired after 30000ms "
                         + "while awaiting EndTxn(true)); it decides nothing until the broker is back and then resumes "
                         + "by itself from the log. Check that the broker is running.",
-                "INFO pool-manager: the Kafka broker at 127.0.0.1:9092 is reachable again after 90 s; resuming from the log");
+                "INFO pool-manager: the Kafka broker at 127.0.0.1:9092 is reachable again, 90 s after it was found unreachable; resuming from the log");
     }
 
     @Test
@@ -99,7 +99,7 @@ class BrokerOutageTest {
         now = now.plusSeconds(1);
         assertThat(outage.probe(consumer, Duration.ofSeconds(1))).isTrue();
         assertThat(lines).extracting(l -> l.substring(0, 4)).containsExactly("WARN", "INFO");
-        assertThat(lines.get(1)).endsWith("reachable again after 7 s; resuming from the log");
+        assertThat(lines.get(1)).endsWith("reachable again, 7 s after it was found unreachable; resuming from the log");
     }
 
     @Test

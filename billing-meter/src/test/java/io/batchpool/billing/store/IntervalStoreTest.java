@@ -90,6 +90,24 @@ class IntervalStoreTest {
     }
 
     @Test
+    void aVmSeenAfterItsLossExtendsItsClosedIntervalLaterOnlyAndOnce() {
+        String topic = "test.billing-meter.store-" + id();
+        String poolId = id();
+        String vm = id();
+        VmInterval opened = VmInterval.open(vm, poolId, "account", "plan", 1, at(0));
+        BatchResult result = store.store(topic, 0, List.of(
+                new PendingRecord(0, new IntervalChange.Extend(poolId, vm, at(1))), // nothing to extend yet
+                new PendingRecord(1, new IntervalChange.Open(opened)),
+                new PendingRecord(2, new IntervalChange.Extend(poolId, vm, at(1))), // still open: nothing
+                new PendingRecord(3, new IntervalChange.Close(poolId, vm, at(2))),
+                new PendingRecord(4, new IntervalChange.Extend(poolId, vm, at(5))),
+                new PendingRecord(5, new IntervalChange.Extend(poolId, vm, at(4))), // earlier: nothing
+                new PendingRecord(6, new IntervalChange.Extend("other-pool", vm, at(9)))));
+        assertThat(result.changedRows()).isEqualTo(3);
+        assertThat(store.poolIntervals(poolId)).containsExactly(opened.withEnd(at(5)));
+    }
+
+    @Test
     void aDeletionStampedBeforeTheProvisioningEndsTheIntervalAtItsStart() {
         String topic = "test.billing-meter.store-" + id();
         String poolId = id();
