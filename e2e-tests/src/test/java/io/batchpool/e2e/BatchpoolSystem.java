@@ -33,8 +33,9 @@ public final class BatchpoolSystem {
     public static synchronized BatchpoolSystem get() {
         if (instance == null) {
             instance = new BatchpoolSystem();
-            instance.startAll();
+            // before starting: a start that fails half-way (a missing jar) must not leave the others running
             Runtime.getRuntime().addShutdownHook(new Thread(() -> instance.services.values().forEach(ServiceProcess::stop)));
+            instance.startAll();
         }
         return instance;
     }
