@@ -38,8 +38,9 @@ public final class BatchpoolSystem {
             instance = new BatchpoolSystem(SharedBroker.bootstrap(), PORT_BASE,
                     System.getProperty("batchpool.e2e.db-prefix", "batchpool_e2e"), "e2e-tests/target/models",
                     System.getProperty("batchpool.e2e.log-dir", "e2e-tests/target/logs"));
-            instance.startAll();
+            // before starting: a start that fails half-way (a missing jar) must not leave the others running
             Runtime.getRuntime().addShutdownHook(new Thread(() -> instance.services.values().forEach(ServiceProcess::stop)));
+            instance.startAll();
         }
         return instance;
     }

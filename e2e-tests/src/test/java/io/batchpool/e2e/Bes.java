@@ -43,13 +43,17 @@ public final class Bes {
     }
 
     public static Service register(Accounts.Account account, String kind) {
+        return register(account, kind, AdultCensusModel.build(AdultCensusModel.Variant.ZIPMAP));
+    }
+
+    public static Service register(Accounts.Account account, String kind, byte[] model) {
         Map<String, Object> body = new HashMap<>();
         body.put("name", "adult-census");
         body.put("kind", kind);
         if ("new".equals(kind)) {
             body.put("billingPlanId", "plan-census");
         }
-        body.put("model", Base64.getEncoder().encodeToString(AdultCensusModel.build(AdultCensusModel.Variant.ZIPMAP)));
+        body.put("model", Base64.getEncoder().encodeToString(model));
         String services = account.poolsUrl().replaceAll("/pools$", "/services");
         Http.Response r = Http.post(services, account.key(), body);
         assertThat(r.status()).as(r.raw()).isEqualTo(201);

@@ -10,6 +10,9 @@ import io.batchpool.contracts.job.JobFailed;
 import io.batchpool.contracts.job.JobFinished;
 import io.batchpool.contracts.job.JobQueued;
 import io.batchpool.contracts.job.JobRequeued;
+import io.batchpool.scoring.fixtures.AdultCensusModel;
+import io.batchpool.scoring.fixtures.ScoredCsv;
+import io.batchpool.scoring.fixtures.TreeEnsembleModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +94,24 @@ class BesJobsE2ETest {
         }
         checkQueueLog(pool, jobs, 2, null);
         Bes.checkScored(Bes.download(Bes.status(service, jobs.get(19)).path("Results").path("output1")), 20);
+    }
+
+    /**
+     * A binary random forest in skl2onnx's layout (TreeEnsembleClassifier + ZipMap), 100 trees of depth 8, registered
+     * and run as a job, labels rows like the independent walk of its trees. On ONNX Runtime 1.26.0 registration
+     * rejects it (its probabilities come back as {negative: -p, positive: p}), and scored anyway, every row is >50K.
+     */
+    @Test
+    void aRandomForestInTheSkl2onnxLayoutScoresLikeTheIndependentWalkOfItsTrees() throws Exception {
+        TreeEnsembleModel forest = TreeEnsembleModel.randomForest(100, 8, 3);
+        Bes.Service trees = Bes.register(account, "classic", forest.build(AdultCensusModel.Variant.ZIPMAP));
+        String job = Bes.submit(trees, Bes.request("adult-2000.csv", "forest/" + System.nanoTime() + ".csv", null));
+        Bes.start(trees, job);
+        JsonNode end = Bes.awaitEnd(trees, job, Duration.ofSeconds(180));
+        assertThat(end.path("StatusCode").asText()).as(end.toString()).isEqualTo("Finished");
+        long positives = ScoredCsv.check(Bes.download(end.path("Results").path("output1")), 2000, forest::expected,
+                AdultCensusModel.Variant.ZIPMAP);
+        assertThat(positives).as("rows labelled >50K").isBetween(200L, 1800L);
     }
 
     @Test
