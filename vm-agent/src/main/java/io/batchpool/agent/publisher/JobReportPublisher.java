@@ -4,6 +4,7 @@ import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Topics;
 import io.batchpool.contracts.job.JobReport;
+import io.batchpool.kit.BrokerOutage;
 import io.batchpool.kit.KafkaClients;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,6 +23,7 @@ public class JobReportPublisher {
     private static final EventCodec<JobReport> CODEC = new EventCodec<>(JobReport.class);
 
     private volatile Producer<String, byte[]> producer;
+    private final BrokerOutage outage = new BrokerOutage(JobReportPublisher.class, "attempt reports");
 
     public void start(String bootstrap, String clientId) {
         producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, clientId));
@@ -49,7 +51,11 @@ public class JobReportPublisher {
         JobReport data = report.data();
         return producer.send(new ProducerRecord<>(Topics.JOB_REPORTS, data.key(), CODEC.encode(report)),
                 (meta, error) -> {
-                    if (error != null) {
+                    if (error == null) {
+                        outage.succeeded();
+                    } else if (BrokerOutage.explains(error)) {
+                        outage.failed(error);
+                    } else {
                         LOG.errorf("could not send %s #%d of job %s attempt %d: %s", report.type(), report.sequence(),
                                 data.jobId(), data.attempt(), error.getMessage());
                     }
