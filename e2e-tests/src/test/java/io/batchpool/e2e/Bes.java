@@ -180,10 +180,15 @@ public final class Bes {
 
     /** The job events of one queue (one partition, in log order), read committed from the beginning. */
     public static List<Envelope<JobEvent>> jobEvents(String queueId) {
+        return jobEvents(SharedBroker.bootstrap(), queueId);
+    }
+
+    /** {@link #jobEvents(String)} on the broker at {@code bootstrap}. */
+    public static List<Envelope<JobEvent>> jobEvents(String bootstrap, String queueId) {
         EventCodec<JobEvent> codec = new EventCodec<>(JobEvent.class);
         List<Envelope<JobEvent>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
-                KafkaClients.consumer(SharedBroker.bootstrap(), null, "e2e-job-event-log"))) {
+                KafkaClients.consumer(bootstrap, null, "e2e-job-event-log"))) {
             List<TopicPartition> tps = IntStream.range(0, Topics.POOL_PARTITIONS)
                     .mapToObj(p -> new TopicPartition(Topics.JOB_EVENTS, p)).toList();
             c.assign(tps);

@@ -29,10 +29,15 @@ public final class VmEventLog {
     }
 
     public static List<Envelope<VmEvent>> read(Set<String> poolIds) {
+        return read(SharedBroker.bootstrap(), poolIds);
+    }
+
+    /** {@link #read(Set)} on the broker at {@code bootstrap}. */
+    public static List<Envelope<VmEvent>> read(String bootstrap, Set<String> poolIds) {
         EventCodec<VmEvent> codec = new EventCodec<>(VmEvent.class);
         List<Envelope<VmEvent>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
-                KafkaClients.consumer(SharedBroker.bootstrap(), null, "e2e-vm-event-log"))) {
+                KafkaClients.consumer(bootstrap, null, "e2e-vm-event-log"))) {
             List<TopicPartition> tps = IntStream.range(0, Topics.POOL_PARTITIONS)
                     .mapToObj(p -> new TopicPartition(Topics.VM_EVENTS, p)).toList();
             c.assign(tps);
