@@ -178,6 +178,11 @@ public final class Bes {
 
     /** The job events of one queue (one partition, in log order), read committed from the beginning. */
     public static List<Envelope<JobEvent>> jobEvents(String queueId) {
-        return VmEventLog.readTopic(SharedBroker.bootstrap(), Topics.JOB_EVENTS, JobEvent.class, queueId::equals);
+        return jobEvents(SharedBroker.bootstrap(), queueId);
+    }
+
+    /** {@link #jobEvents(String)} on the broker at {@code bootstrap}. */
+    public static List<Envelope<JobEvent>> jobEvents(String bootstrap, String queueId) {
+        return VmEventLog.readTopic(bootstrap, Topics.JOB_EVENTS, JobEvent.class, queueId::equals);
     }
 }

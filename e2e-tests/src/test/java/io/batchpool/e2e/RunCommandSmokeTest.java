@@ -2,20 +2,12 @@ package io.batchpool.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.batchpool.testkit.ProjectRoot;
-import io.batchpool.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -23,53 +15,23 @@ import static org.awaitility.Awaitility.await;
 /**
  * The README's run command on its embedded defaults (its own broker, the local PostgreSQL, all services, local
  * VMs with zero boot delay), used as a new user would with curl: account, 2-VM pool, ready, resize to 0, billed
- * time. Runs on its own ports so that it does not meet the other end-to-end tests' system.
+ * time. Runs on its own ports so that it does not meet the other end-to-end tests' system. Its services log no ERROR.
  */
 class RunCommandSmokeTest {
-    static final int BASE = 28080;
+    static final int BASE = RunCommand.BASE;
 
     @Test
     void bin_run_starts_the_whole_system_and_a_user_can_run_a_pool_and_a_job_on_local_files() throws Exception {
         Path root = ProjectRoot.find();
-        TestDatabase.recreate("batchpool_smoke_gateway");
-        TestDatabase.recreate("batchpool_smoke_billing");
-        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("bin/run").toString()).directory(root.toFile())
-                .redirectErrorStream(true);
-        pb.environment().putAll(Map.of("BATCHPOOL_PORT_BASE", Integer.toString(BASE), "BATCHPOOL_KAFKA_PORT", "29092",
-                "BATCHPOOL_RUN_DIR", root.resolve("e2e-tests/target/run-smoke").toString(), "BATCHPOOL_BUILD", "never",
-                "BATCHPOOL_VM_BOOT_DELAY", "PT0S", "BATCHPOOL_GATEWAY_DB", "batchpool_smoke_gateway",
-                "BATCHPOOL_BILLING_DB", "batchpool_smoke_billing"));
-        pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
-        long started = System.nanoTime();
-        Process run = pb.start();
-        run.getOutputStream().close();
-        List<String> output = new ArrayList<>();
-        CompletableFuture<Long> up = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    synchronized (output) {
-                        output.add(line);
-                    }
-                    System.out.println("[bin/run] " + line);
-                    if (line.startsWith("Press Ctrl-C")) { // the last line of the banner
-                        up.complete((System.nanoTime() - started) / 1_000_000);
-                    }
-                }
-            } catch (Exception ignored) {
-                // the process ended
-            }
-            up.completeExceptionally(new IllegalStateException("bin/run ended before the system was up"));
-        });
-        reader.start();
+        Path runDir = root.resolve("e2e-tests/target/run-smoke");
+        // --reset: the run directory and the databases may hold an earlier run's data, which bin/run keeps
+        RunCommand run = RunCommand.start(runDir, RunCommand.env("BATCHPOOL_VM_BOOT_DELAY", "PT0S",
+                "BATCHPOOL_GATEWAY_DB", "batchpool_smoke_gateway", "BATCHPOOL_BILLING_DB", "batchpool_smoke_billing"),
+                "--reset");
         try {
-            long startupMillis = up.get(180, TimeUnit.SECONDS);
-            System.out.printf("bin/run: whole system up in %d ms%n", startupMillis);
-            synchronized (output) {
-                assertThat(String.join("\n", output)).contains("api-gateway     http://127.0.0.1:" + BASE)
-                        .contains("billing-meter   http://127.0.0.1:" + (BASE + 3));
-            }
+            System.out.printf("bin/run: whole system up in %d ms%n", run.startupMillis);
+            assertThat(run.output()).contains("api-gateway     http://127.0.0.1:" + BASE)
+                    .contains("billing-meter   http://127.0.0.1:" + (BASE + 3));
             String gateway = "http://127.0.0.1:" + BASE;
             Http.Response account = Http.post(gateway + "/operator/accounts", "operator-dev-key",
                     Map.of("name", "smoke", "maxPools", 2, "maxVmsPerPool", 2));
@@ -127,13 +89,12 @@ class RunCommandSmokeTest {
                 assertThat(usage.body().path("runningVms").asInt()).isZero();
             });
         } finally {
-            run.destroy(); // SIGTERM: bin/run's trap stops every service and the broker
-            if (!run.waitFor(60, TimeUnit.SECONDS)) {
-                run.destroyForcibly();
-            }
+            run.close(); // SIGTERM: bin/run's trap stops every service and the broker
         }
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(portOpen(BASE)).as("gateway stopped with bin/run").isFalse());
+        // an ERROR line in a log is a bug: a normal run, started, used and stopped, logs none
+        assertThat(RunCommand.errorLines(runDir)).isEmpty();
     }
 
     static boolean portOpen(int port) {

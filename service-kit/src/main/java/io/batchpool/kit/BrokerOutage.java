@@ -5,6 +5,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -12,44 +13,76 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * Tells the operator, once per outage, that a processor cannot reach the Kafka broker, and how long it lasted when it
- * is back. A processor keeps retrying by itself: the outage is an expected condition (WARN), not a bug (ERROR). A
- * single short request that timed out on a busy machine is no outage: {@link #probeFailed} speaks only once the
- * broker has not answered for a while.
+ * Says once per outage, at WARN, that the Kafka broker cannot be reached, and once, at INFO, that it is back and after
+ * how long. A broker outage is an expected condition that every service rides out by itself (it retries, or resumes
+ * from the log); a line per failed send or poll would bury the one line an operator needs. Failures a broker outage
+ * does not explain (not {@link #explains}) are the caller's to report. A single short request that timed out on a
+ * busy machine is no outage: {@link #probeFailed} speaks only once the broker has not answered for a while.
+ * Thread-safe: publishers call it from their producers' callback threads.
  */
 public final class BrokerOutage {
-    private final Logger log;
-    private final String processor;
-    private final String bootstrap;
-    private final Clock clock;
     private static final Duration PROBE_GRACE = Duration.ofSeconds(5);
+    private final Logger log;
+    private final String what;
+    private final Clock clock;
+    /** The first failure of the outage going on; null while the broker is reachable. */
     private Instant since;
     private boolean told;
+    private long failures;
 
-    public BrokerOutage(Logger log, String processor, String bootstrap, Clock clock) {
+    /**
+     * @param owner the class whose logger speaks
+     * @param what  what the outage holds up, said after "meanwhile", e.g. "VM reports do not get through"
+     */
+    public BrokerOutage(Class<?> owner, String what) {
+        this(LoggerFactory.getLogger(owner), what, Clock.systemUTC());
+    }
+
+    public BrokerOutage(Logger log, String what, Clock clock) {
         this.log = log;
-        this.processor = processor;
-        this.bootstrap = bootstrap;
+        this.what = what;
         this.clock = clock;
     }
 
-    /** Whether the failure means the broker could not be reached in time (rather than a bug). */
-    public static boolean isUnreachable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t instanceof RetriableException) {
+    /** Whether a broker that cannot be reached (or is failing over) explains {@code error}, or one of its causes. */
+    public static boolean explains(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RetriableException) { // TimeoutException included
                 return true;
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return false;
     }
 
     /**
-     * Asks the broker something small: the end offsets of the consumer's partitions, or, when it has none, the
-     * topic list (neither is answered from a cache). Returns whether the broker answered within {@code timeout};
-     * the answer, or its absence, is accounted as by {@link #reachable} and {@link #probeFailed}.
+     * A send, poll or commit that {@link #explains} says the broker's absence explains failed: an outage, said at
+     * once unless already said.
+     *
+     * @return whether this failure was the one that told the outage
+     */
+    public synchronized boolean failed(Throwable cause) {
+        failures++;
+        if (since == null) {
+            since = clock.instant();
+        }
+        return tell(cause);
+    }
+
+    /** A short request to the broker timed out: said (once) only when the broker has not answered for a while. */
+    public synchronized void probeFailed(Throwable cause) {
+        failures++;
+        Instant now = clock.instant();
+        if (since == null) {
+            since = now;
+        } else if (Duration.between(since, now).compareTo(PROBE_GRACE) >= 0) {
+            tell(cause);
+        }
+    }
+
+    /**
+     * Asks the broker something small that no cache answers: the end offsets of the consumer's partitions, or, when it
+     * has none, the topic list. Returns whether the broker answered within {@code timeout}, accounted as by
+     * {@link #succeeded} and {@link #probeFailed}.
      */
     public boolean probe(Consumer<?, ?> consumer, Duration timeout) {
         try {
@@ -59,7 +92,7 @@ public final class BrokerOutage {
             } else {
                 consumer.endOffsets(owned, timeout);
             }
-            reachable();
+            succeeded();
             return true;
         } catch (TimeoutException e) {
             probeFailed(e);
@@ -67,46 +100,38 @@ public final class BrokerOutage {
         }
     }
 
-    /** A call that waits long for the broker failed: an outage, logged once until {@link #reachable} is called. */
-    public void unreachable(Throwable cause) {
-        if (since == null) {
-            since = clock.instant();
-        }
-        tell(cause);
-    }
-
-    /** A short request to the broker timed out: logged (once) when the broker has not answered for a while. */
-    public void probeFailed(Throwable cause) {
-        Instant now = clock.instant();
-        if (since == null) {
-            since = now;
-        } else if (Duration.between(since, now).compareTo(PROBE_GRACE) >= 0) {
-            tell(cause);
-        }
-    }
-
-    private void tell(Throwable cause) {
+    private boolean tell(Throwable cause) {
         if (told) {
-            return;
+            return false;
         }
         told = true;
-        log.warn("{}: the Kafka broker at {} is unreachable ({}); it decides nothing until the broker is back and "
-                + "then resumes by itself from the log. Check that the broker is running.", processor, bootstrap,
-                cause.getMessage());
+        log.warn("the Kafka broker is unreachable ({}); meanwhile {}. Nothing is lost: this resumes by itself when "
+                + "the broker is back. Check that the broker is running.", cause.getMessage(), what);
+        return true;
     }
 
-    /** The broker answered: ends an outage in progress. */
-    public void reachable() {
+    /**
+     * The broker answered: ends an outage, if one was going on.
+     *
+     * @return whether this ended an outage that had been told
+     */
+    public synchronized boolean succeeded() {
         if (since == null) {
-            return;
+            return false;
         }
-        if (!told) {
-            since = null;
-            return;
+        boolean wasTold = told;
+        if (wasTold) {
+            log.info("the Kafka broker is reachable again, {} s after it was found unreachable ({} failed attempts "
+                    + "meanwhile)", Duration.between(since, clock.instant()).toSeconds(), failures);
         }
-        told = false;
-        log.info("{}: the Kafka broker at {} is reachable again, {} s after it was found unreachable; resuming "
-                + "from the log", processor, bootstrap, Duration.between(since, clock.instant()).toSeconds());
         since = null;
+        told = false;
+        failures = 0;
+        return wasTold;
+    }
+
+    /** Whether an outage is going on (a failure and no success since). */
+    public synchronized boolean ongoing() {
+        return since != null;
     }
 }

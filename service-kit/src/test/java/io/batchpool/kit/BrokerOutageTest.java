@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BrokerOutageTest {
     Instant now = Instant.parse("2026-11-26T10:00:00Z");
     final List<String> lines = new ArrayList<>();
-    final BrokerOutage outage = new BrokerOutage(new Lines(), "pool-manager", "127.0.0.1:9092", new Clock() {
+    final BrokerOutage outage = new BrokerOutage(new Lines(), "pool-manager decides nothing", new Clock() {
         @Override
         public java.time.ZoneId getZone() {
             return ZoneOffset.UTC;
@@ -43,18 +43,19 @@ class BrokerOutageTest {
     @Test
     void an_outage_is_told_once_at_warn_and_its_end_with_its_length() {
         TimeoutException commit = new TimeoutException("Timeout expired after 30000ms while awaiting EndTxn(true)");
-        outage.unreachable(commit);
+        outage.failed(commit);
         now = now.plusSeconds(31);
-        outage.unreachable(commit);
+        outage.failed(commit);
         outage.probeFailed(commit);
         now = now.plusSeconds(59);
-        outage.reachable();
-        outage.reachable();
+        outage.succeeded();
+        outage.succeeded();
         assertThat(lines).containsExactly(
-                "WARN pool-manager: the Kafka broker at 127.0.0.1:9092 is unreachable (Timeout expired after 30000ms "
-                        + "while awaiting EndTxn(true)); it decides nothing until the broker is back and then resumes "
-                        + "by itself from the log. Check that the broker is running.",
-                "INFO pool-manager: the Kafka broker at 127.0.0.1:9092 is reachable again, 90 s after it was found unreachable; resuming from the log");
+                "WARN the Kafka broker is unreachable (Timeout expired after 30000ms while awaiting EndTxn(true)); "
+                        + "meanwhile pool-manager decides nothing. Nothing is lost: this resumes by itself when the "
+                        + "broker is back. Check that the broker is running.",
+                "INFO the Kafka broker is reachable again, 90 s after it was found unreachable (3 failed attempts "
+                        + "meanwhile)");
     }
 
     @Test
@@ -62,14 +63,14 @@ class BrokerOutageTest {
         TimeoutException probe = new TimeoutException("Failed to get offsets by times in 1000ms");
         outage.probeFailed(probe);
         now = now.plusSeconds(1);
-        outage.reachable();
+        outage.succeeded();
         outage.probeFailed(probe);
         now = now.plus(Duration.ofMillis(4900));
         outage.probeFailed(probe);
         assertThat(lines).isEmpty();
         now = now.plusMillis(100);
         outage.probeFailed(probe);
-        assertThat(lines).hasSize(1).first().asString().startsWith("WARN pool-manager: the Kafka broker");
+        assertThat(lines).hasSize(1).first().asString().startsWith("WARN the Kafka broker is unreachable");
     }
 
     @Test
@@ -99,15 +100,36 @@ class BrokerOutageTest {
         now = now.plusSeconds(1);
         assertThat(outage.probe(consumer, Duration.ofSeconds(1))).isTrue();
         assertThat(lines).extracting(l -> l.substring(0, 4)).containsExactly("WARN", "INFO");
-        assertThat(lines.get(1)).endsWith("reachable again, 7 s after it was found unreachable; resuming from the log");
+        assertThat(lines.get(1)).startsWith("INFO the Kafka broker is reachable again, 7 s after it was found unreachable");
     }
 
     @Test
     void timeouts_anywhere_in_the_cause_chain_mean_unreachable_other_failures_are_bugs() {
-        assertThat(BrokerOutage.isUnreachable(new TimeoutException("x"))).isTrue();
-        assertThat(BrokerOutage.isUnreachable(new KafkaException("rebalance callback", new TimeoutException("x"))))
+        assertThat(BrokerOutage.explains(new TimeoutException("x"))).isTrue();
+        assertThat(BrokerOutage.explains(new KafkaException("rebalance callback", new TimeoutException("x"))))
                 .isTrue();
-        assertThat(BrokerOutage.isUnreachable(new IllegalStateException("bug"))).isFalse();
+        assertThat(BrokerOutage.explains(new IllegalStateException("bug"))).isFalse();
+    }
+
+    @Test
+    void an_outage_is_said_once_when_it_begins_and_once_when_it_ends_and_a_second_one_again() {
+        TimeoutException missing = new TimeoutException("Topic batchpool.vm-reports.v1 not present in metadata after 60000 ms.");
+        assertThat(outage.succeeded()).as("no outage to end").isFalse();
+        assertThat(outage.failed(missing)).as("the first failure begins the outage").isTrue();
+        assertThat(outage.failed(missing)).as("later failures are not said again").isFalse();
+        assertThat(outage.ongoing()).isTrue();
+        assertThat(outage.succeeded()).isTrue();
+        assertThat(outage.succeeded()).isFalse();
+        assertThat(outage.ongoing()).isFalse();
+        assertThat(outage.failed(missing)).as("a second outage is said again").isTrue();
+        assertThat(lines).extracting(l -> l.substring(0, 4)).containsExactly("WARN", "INFO", "WARN");
+    }
+
+    @Test
+    void only_retriable_errors_anywhere_in_the_cause_chain_are_explained_by_an_outage() {
+        assertThat(BrokerOutage.explains(new IllegalStateException("could not send",
+                new java.util.concurrent.ExecutionException(new TimeoutException("metadata"))))).isTrue();
+        assertThat(BrokerOutage.explains(new KafkaException("record too large"))).isFalse();
     }
 
     /** Collects formatted lines, "LEVEL message". */

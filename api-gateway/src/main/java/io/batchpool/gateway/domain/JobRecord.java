@@ -38,6 +38,20 @@ public record JobRecord(String jobId, String queueId, JobState state, boolean st
         return Decision.accept(new CancelJob(jobId, queueId));
     }
 
+    /**
+     * The state a client is shown: the view's, unless the gateway has accepted a start the view does not show yet
+     * (the dispatcher's JobQueued is on its way): a client reads its own writes, so a started job is at least QUEUED.
+     * The view's own states come only from the dispatcher's events, so a later event still advances it.
+     */
+    public JobState shownState() {
+        return state == JobState.CREATED && startRequested && !cancelRequested ? JobState.QUEUED : state;
+    }
+
+    /** A cancel was accepted and the job has not ended yet: the client is shown that it is being cancelled. */
+    public boolean cancelling() {
+        return cancelRequested && !state.isTerminal();
+    }
+
     /** The record after {@code command} was recorded. */
     public JobRecord apply(JobCommand command) {
         if (command instanceof StartJob) {

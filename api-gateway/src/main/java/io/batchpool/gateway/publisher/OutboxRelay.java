@@ -2,6 +2,7 @@ package io.batchpool.gateway.publisher;
 
 import io.agroal.api.AgroalDataSource;
 import io.batchpool.gateway.config.GatewayConfig;
+import io.batchpool.kit.BrokerOutage;
 import io.batchpool.kit.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -45,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private final BrokerOutage outage = new BrokerOutage(OutboxRelay.class, "commands wait in the outbox");
     /** Advisory lock key of the relay: the ASCII of "BPOUTBOX". */
     static final long LOCK_KEY = 0x42504f5554424f58L;
 
@@ -137,6 +139,7 @@ public class OutboxRelay {
             try {
                 if (leaderConnection != null || (System.nanoTime() - nextLeaderAttempt >= 0 && becomeLeader())) {
                     relayAll();
+                    outage.succeeded();
                 }
                 backoffMs = 0;
             } catch (SQLException e) {
@@ -146,7 +149,10 @@ public class OutboxRelay {
                 backoffMs = Math.min(Math.max(backoffMs * 2, 500), 5000);
             } catch (Exception e) {
                 // the broker is away or refused: keep the lock, start a fresh producer, re-send from the oldest row
-                LOG.warnf("outbox relay cannot reach Kafka, retrying: %s", e.toString());
+                if (!BrokerOutage.explains(e)) {
+                    LOG.warnf("outbox relay: the broker refused a command, retrying: %s", e.toString());
+                }
+                outage.failed(e); // said once per outage
                 closeProducer();
                 backoffMs = Math.min(Math.max(backoffMs * 2, 500), 5000);
             }

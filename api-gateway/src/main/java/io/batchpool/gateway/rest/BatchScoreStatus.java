@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.batchpool.blob.SecretCipher;
 import io.batchpool.contracts.job.JobState;
 import io.batchpool.contracts.job.ResultLocation;
+import io.batchpool.gateway.domain.JobRecord;
 import io.batchpool.gateway.service.LocalFiles;
 import io.batchpool.gateway.store.JobEntity;
 
@@ -15,7 +16,8 @@ import java.util.Map;
 
 /**
  * BES BatchScoreStatus: {@code StatusCode}, {@code Results}, {@code Details} exactly as Azure ML classic wrote them,
- * then our extensions (clients ignore unknown fields): {@code JobId}, {@code State} (the dispatcher's finer state),
+ * then our extensions (clients ignore unknown fields): {@code JobId}, {@code State} (the dispatcher's finer state, or
+ * what this gateway accepted when the view lags: {@link JobRecord#shownState()}, {@code Cancelling}),
  * {@code QueuePosition} while queued (1 = next), {@code AzureBatchPoolId}, {@code ServiceVersion}, {@code Attempt},
  * {@code RowsScored} and the times {@code CreatedAt}, {@code StartTime}, {@code EndTime}.
  */
@@ -32,13 +34,15 @@ public final class BatchScoreStatus {
      */
     public static Map<String, Object> of(JobEntity job, long queuePosition, ObjectMapper json, SecretCipher cipher,
                                          LocalFiles localFiles) {
+        JobRecord accepted = job.toRecord();
+        JobState shown = accepted.shownState();
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("StatusCode", job.state.wireStatus());
+        s.put("StatusCode", shown.wireStatus());
         s.put("Results", results(job, json, cipher, localFiles));
         s.put("Details", job.details);
         s.put("JobId", job.id);
-        s.put("State", title(job.state));
-        if (job.state == JobState.QUEUED) {
+        s.put("State", accepted.cancelling() ? "Cancelling" : title(shown));
+        if (shown == JobState.QUEUED) {
             s.put("QueuePosition", queuePosition);
         }
         s.put("AzureBatchPoolId", job.poolId);

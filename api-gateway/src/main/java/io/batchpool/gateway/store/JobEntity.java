@@ -91,10 +91,16 @@ public class JobEntity extends PanacheEntityBase {
                 JobState.ASSIGNED);
     }
 
-    /** 1 for the next job of its queue to start, counting the queued jobs ahead of it; 0 when not queued. */
+    /**
+     * 1 for the next job of its queue to start, counting the queued jobs ahead of it; 0 when not queued. A started
+     * job the view does not show queued yet joins the end of its queue.
+     */
     public long queuePosition() {
-        if (state != JobState.QUEUED || queueSequence == null) {
+        if (toRecord().shownState() != JobState.QUEUED) {
             return 0;
+        }
+        if (queueSequence == null) {
+            return count("queueId = ?1 and state = ?2 and queueSequence is not null", queueId, JobState.QUEUED) + 1;
         }
         return count("queueId = ?1 and state = ?2 and queueSequence < ?3", queueId, JobState.QUEUED, queueSequence) + 1;
     }

@@ -83,4 +83,20 @@ class BesJobRequestTest {
             assertThat(((Decision.Rejected<JobCommand>) r.cancel()).rejection().code()).isEqualTo(ErrorCode.JobEnded);
         }
     }
+
+    @Test
+    void aClientIsShownWhatTheGatewayAcceptedWhileTheViewLags() {
+        JobRecord created = new JobRecord("j", "q", JobState.CREATED, false, false, 1);
+        assertThat(created.shownState()).isEqualTo(JobState.CREATED);
+        assertThat(created.cancelling()).isFalse();
+        JobRecord started = created.apply(new StartJob("j", "q"));
+        assertThat(started.shownState()).as("started, JobQueued not in the view yet").isEqualTo(JobState.QUEUED);
+        assertThat(new JobRecord("j", "q", JobState.RUNNING, true, false, 2).shownState())
+                .as("a later state of the view wins").isEqualTo(JobState.RUNNING);
+        JobRecord cancelled = started.apply(new CancelJob("j", "q"));
+        assertThat(cancelled.cancelling()).isTrue();
+        assertThat(created.apply(new CancelJob("j", "q")).cancelling()).isTrue();
+        assertThat(new JobRecord("j", "q", JobState.CANCELLED, true, true, 3).cancelling()).isFalse();
+        assertThat(new JobRecord("j", "q", JobState.FINISHED, true, true, 3).shownState()).isEqualTo(JobState.FINISHED);
+    }
 }

@@ -8,6 +8,7 @@ import io.batchpool.contracts.Topics;
 import io.batchpool.contracts.job.BlobLocation;
 import io.batchpool.contracts.job.CancelJob;
 import io.batchpool.contracts.job.JobAssigned;
+import io.batchpool.contracts.job.JobCancelled;
 import io.batchpool.contracts.job.JobCommand;
 import io.batchpool.contracts.job.JobCreated;
 import io.batchpool.contracts.job.JobEvent;
@@ -198,6 +199,36 @@ class JobApiTest {
                 .body("EndTime", equalTo(started.plusSeconds(3).toString())));
         s.as().post(s.jobs() + "/" + job + "/start").then().statusCode(409).body("error.code", equalTo("JobEnded"));
         s.as().delete(s.jobs() + "/" + job).then().statusCode(409).body("error.code", equalTo("JobEnded"));
+    }
+
+    @Test
+    void aClientReadsItsOwnStartAndCancelBeforeTheDispatcherAnswersAndLaterEventsStillAdvanceTheView() throws Exception {
+        Service s = newService(List.of());
+        String pool = newPool(s.account(), 1);
+        String job = submit(s, request(pool));
+        s.as().post(s.jobs() + "/" + job + "/start").then().statusCode(200);
+        // no dispatcher runs here: the view has no event of this job, yet the start is acknowledged
+        s.as().get(s.jobs() + "/" + job).then().statusCode(200).body("StatusCode", equalTo("NotStarted"))
+                .body("State", equalTo("Queued")).body("QueuePosition", equalTo(1));
+        s.as().get(s.jobs()).then().statusCode(200).body("Value[0].State", equalTo("Queued"));
+        publish(new JobCreated(job, pool, s.account().id(), s.id(), 1), 1);
+        publish(new JobQueued(job, pool, 7), 2);
+        publish(new JobAssigned(job, pool, "f0e1d2c3b4a5968778695a4b3c2d1e0f", 1), 3);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> s.as().get(s.jobs() + "/" + job).then()
+                .body("State", equalTo("Assigned")));
+        s.as().delete(s.jobs() + "/" + job).then().statusCode(200);
+        s.as().get(s.jobs() + "/" + job).then().statusCode(200).body("StatusCode", equalTo("NotStarted"))
+                .body("State", equalTo("Cancelling"));
+        publish(new JobCancelled(job, pool, "cancelled by the client", Instant.parse("2026-11-27T10:00:01Z")), 4);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> s.as().get(s.jobs() + "/" + job).then()
+                .body("StatusCode", equalTo("Cancelled")).body("State", equalTo("Cancelled")));
+        String other = submit(s, request(pool));
+        publish(new JobQueued(job, pool, 8), 2); // replayed: older than what the view has
+        publish(new JobCreated(job, pool, s.account().id(), s.id(), 1), 1);
+        publish(new JobQueued(other, pool, 9), 2); // same key, so applied after the two above
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> s.as().get(s.jobs() + "/" + other).then()
+                .body("State", equalTo("Queued")));
+        s.as().get(s.jobs() + "/" + job).then().body("State", equalTo("Cancelled"));
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Topics;
 import io.batchpool.contracts.job.JobEvent;
 import io.batchpool.contracts.vm.VmEvent;
+import io.batchpool.kit.BrokerOutage;
 import io.batchpool.kit.KafkaClients;
 import io.batchpool.kit.SkippedRecords;
 import io.batchpool.kit.TopicBootstrap;
@@ -50,6 +51,7 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class BillingEventConsumer {
     private static final Logger LOG = Logger.getLogger(BillingEventConsumer.class);
+    private final BrokerOutage outage = new BrokerOutage(BillingEventConsumer.class, "billing waits for VM and job events");
     static final List<String> TOPICS = List.of(Topics.VM_EVENTS, Topics.JOB_EVENTS);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final long MAX_BACKOFF_MS = 30_000;
@@ -132,7 +134,11 @@ public class BillingEventConsumer {
                 if (!running) {
                     return;
                 }
-                LOG.errorf(e, "billing events consumer failed, restarting in %d ms", backoff);
+                if (BrokerOutage.explains(e)) {
+                    outage.failed(e); // said once per outage
+                } else {
+                    LOG.errorf(e, "billing events consumer failed, restarting in %d ms", backoff);
+                }
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
@@ -164,12 +170,17 @@ public class BillingEventConsumer {
                         handle(tp, records.records(tp));
                     }
                     updateCaughtUp(c);
+                    outage.succeeded();
                     backoff = 500;
                 } catch (WakeupException e) {
                     throw e;
                 } catch (RuntimeException e) {
-                    // most likely the database: what was fetched but not stored is read again from the stored offsets
-                    LOG.errorf(e, "cannot apply billing events, retrying from the stored offsets in %d ms", backoff);
+                    // the database or the broker: what was fetched but not stored is read again from the stored offsets
+                    if (BrokerOutage.explains(e)) {
+                        outage.failed(e); // said once per outage
+                    } else {
+                        LOG.errorf(e, "cannot apply billing events, retrying from the stored offsets in %d ms", backoff);
+                    }
                     reseek = true;
                     sleep(backoff);
                     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);

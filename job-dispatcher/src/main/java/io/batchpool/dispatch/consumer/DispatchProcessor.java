@@ -90,8 +90,8 @@ public class DispatchProcessor implements Runnable {
         this.clock = clock;
         this.view = view;
         this.skipped = skipped;
-        this.outage = new BrokerOutage(org.slf4j.LoggerFactory.getLogger(DispatchProcessor.class), "job-dispatcher",
-                bootstrap, clock);
+        this.outage = new BrokerOutage(org.slf4j.LoggerFactory.getLogger(DispatchProcessor.class),
+                "job-dispatcher assigns no job and frees no slot", clock);
     }
 
     public boolean isReady() {
@@ -116,8 +116,8 @@ public class DispatchProcessor implements Runnable {
             } catch (WakeupException e) {
                 // stopping
             } catch (RuntimeException e) {
-                if (BrokerOutage.isUnreachable(e)) {
-                    outage.unreachable(e); // once per outage; the next open rebuilds from the log
+                if (BrokerOutage.explains(e)) {
+                    outage.failed(e); // once per outage; the next open rebuilds from the log
                 } else {
                     LOG.error("dispatch processor failed; rebuilding state and resuming", e);
                 }
@@ -168,7 +168,7 @@ public class DispatchProcessor implements Runnable {
                 }
                 continue;
             }
-            outage.reachable();
+            outage.succeeded();
             Instant now = clock.instant();
             Out out = new Out();
             Set<String> touched = new HashSet<>();

@@ -108,8 +108,8 @@ public class PoolProcessor implements Runnable {
         this.clock = clock;
         this.metrics = metrics;
         this.liveness = new Liveness(readGap(config));
-        this.outage = new BrokerOutage(org.slf4j.LoggerFactory.getLogger(PoolProcessor.class), "pool-manager",
-                bootstrap, clock);
+        this.outage = new BrokerOutage(org.slf4j.LoggerFactory.getLogger(PoolProcessor.class),
+                "pool-manager decides nothing and declares no VM lost", clock);
     }
 
     /**
@@ -171,8 +171,8 @@ public class PoolProcessor implements Runnable {
                     LOG.warn("woken up while running; restarting the processor");
                 }
             } catch (RuntimeException e) {
-                if (BrokerOutage.isUnreachable(e)) {
-                    outage.unreachable(e); // once per outage; nothing is decided until the broker answers again
+                if (BrokerOutage.explains(e)) {
+                    outage.failed(e); // once per outage; nothing is decided until the broker answers again
                 } else {
                     LOG.error("pool processor failed; rebuilding state and resuming", e);
                 }
@@ -249,7 +249,7 @@ public class PoolProcessor implements Runnable {
     /** A read succeeded at {@code at}: log time moves on, and an outage in progress is over. */
     private void read(Instant at) {
         liveness.read(at);
-        outage.reachable();
+        outage.succeeded();
     }
 
     /**

@@ -69,4 +69,11 @@ public interface AgentConfig {
     /** AttemptProgressed is sent at most this often per attempt. */
     @WithDefault("PT1S")
     Duration progressInterval();
+
+    /**
+     * On shut-down, how long attempts (stopped like those of a stopped VM) and commits get to end before the process
+     * ends without them; none is interrupted, so a storage call in progress ends with the process.
+     */
+    @WithDefault("PT3S")
+    Duration shutdownGrace();
 }

@@ -15,14 +15,19 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.TimeUnit;
 
 /**
- * Start-up order: topics, producer, VM host thread, the command consumer, then the job side (model consumer,
- * report producer, job runner, assignments consumer). Shut-down in reverse, without any VmStopped: the VMs of a
+ * Start-up order: topics, producer, VM host thread, the job side (model consumer, report producer, job runner,
+ * assignments consumer, positioned), then the provisioner command consumer, so that no VM is booted before its
+ * assignments can be read. Shut-down in reverse, without any VmStopped: the VMs of a
  * process that ends end with it (their attempts are stopped and their temporary outputs discarded).
  */
 @ApplicationScoped
 public class AgentLifecycle {
+    private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
     private final String bootstrap;
     private final KafkaConfig kafka;
     private final VmReportPublisher publisher;
@@ -63,11 +68,25 @@ public class AgentLifecycle {
         TopicBootstrap.ensureTopics(bootstrap, kafka.replicationFactor());
         publisher.start(bootstrap, "vm-agent-" + provisioner.agentId());
         provisioner.start();
-        consumer.start(bootstrap);
         models.start(bootstrap);
         jobReports.start(bootstrap, "vm-agent-jobs-" + provisioner.agentId());
         runner.start();
         assignments.start(bootstrap);
+        // no VM boots here before the assignments consumer has its positions: a partition without a committed offset
+        // is read from its end, which would skip an AssignJob sent to a VM that booted in the meantime
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!assignments.positioned() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!assignments.positioned()) {
+            LOG.warn("the assignments consumer is not positioned after 60 s; taking provisioner commands anyway");
+        }
+        consumer.start(bootstrap);
     }
 
     void onStop(@Observes ShutdownEvent event) {

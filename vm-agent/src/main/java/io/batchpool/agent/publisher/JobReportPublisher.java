@@ -22,6 +22,8 @@ public class JobReportPublisher {
     private static final EventCodec<JobReport> CODEC = new EventCodec<>(JobReport.class);
 
     private volatile Producer<String, byte[]> producer;
+    private final BrokerOutage outage = new BrokerOutage(JobReportPublisher.class,
+            "attempt reports (started, succeeded, failed, committed) are held and sent again");
 
     public void start(String bootstrap, String clientId) {
         producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, clientId));
@@ -38,29 +40,19 @@ public class JobReportPublisher {
      * broker is unreachable the report is sent again until it is acknowledged (the dispatcher ignores a duplicate).
      */
     public void publishAndWait(Envelope<JobReport> report) {
-        boolean told = false;
         while (true) {
             try {
                 send(report).get(); // bounded by the producer's delivery timeout
-                if (told) {
-                    LOG.infof("%s of job %s attempt %d sent: the broker is reachable again", report.type(),
-                            report.data().jobId(), report.data().attempt());
-                }
                 return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while sending " + report.type(), e);
             } catch (Exception e) {
-                if (!BrokerOutage.isUnreachable(e) || producer == null) {
+                if (!BrokerOutage.explains(e) || producer == null) {
                     throw new IllegalStateException("could not send " + report.type() + " of job "
                             + report.data().jobId(), e);
                 }
-                if (!told) {
-                    told = true;
-                    LOG.warnf("%s of job %s attempt %d not acknowledged, the Kafka broker is unreachable (%s): "
-                                    + "sending it again until it is", report.type(), report.data().jobId(),
-                            report.data().attempt(), e.getMessage());
-                }
+                // the send callback told the outage once; this report is sent again until it is acknowledged
             }
         }
     }
@@ -69,8 +61,12 @@ public class JobReportPublisher {
         JobReport data = report.data();
         return producer.send(new ProducerRecord<>(Topics.JOB_REPORTS, data.key(), CODEC.encode(report)),
                 (meta, error) -> {
-                    if (error != null) {
-                        LOG.debugf("could not send %s #%d of job %s attempt %d: %s", report.type(), report.sequence(),
+                    if (error == null) {
+                        outage.succeeded();
+                    } else if (BrokerOutage.explains(error)) {
+                        outage.failed(error);
+                    } else {
+                        LOG.errorf("could not send %s #%d of job %s attempt %d: %s", report.type(), report.sequence(),
                                 data.jobId(), data.attempt(), error.getMessage());
                     }
                 });

@@ -4,6 +4,7 @@ import io.batchpool.contracts.Envelope;
 import io.batchpool.contracts.EventCodec;
 import io.batchpool.contracts.Topics;
 import io.batchpool.contracts.vm.VmReport;
+import io.batchpool.kit.BrokerOutage;
 import io.batchpool.kit.KafkaClients;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,6 +21,7 @@ public class VmReportPublisher {
     private static final EventCodec<VmReport> CODEC = new EventCodec<>(VmReport.class);
 
     private volatile Producer<String, byte[]> producer;
+    private final BrokerOutage outage = new BrokerOutage(VmReportPublisher.class, "VM reports (boots, heartbeats, stops) do not get through");
 
     public void start(String bootstrap, String clientId) {
         producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, clientId));
@@ -29,9 +31,13 @@ public class VmReportPublisher {
     public void publish(Envelope<VmReport> report) {
         VmReport data = report.data();
         producer.send(new ProducerRecord<>(Topics.VM_REPORTS, data.poolId(), CODEC.encode(report)), (meta, error) -> {
-            if (error != null) {
-                // heartbeats are superseded by the next one; a lost VmBooted/VmStopped leaves the VM to pool-manager's
-                // heartbeat timeout, which is the same path as a crash
+            // heartbeats are superseded by the next one; a lost VmBooted/VmStopped leaves the VM to pool-manager's
+            // heartbeat timeout, which is the same path as a crash
+            if (error == null) {
+                outage.succeeded();
+            } else if (BrokerOutage.explains(error)) {
+                outage.failed(error);
+            } else {
                 LOG.errorf("could not send %s #%d of VM %s (pool %s): %s", report.type(), report.sequence(),
                         data.vmId(), data.poolId(), error.getMessage());
             }

@@ -30,6 +30,7 @@ import io.batchpool.contracts.job.JobSpec;
 import io.batchpool.contracts.job.ResultLocation;
 import io.batchpool.contracts.job.ResultsCommitted;
 import io.batchpool.contracts.job.RevokeJob;
+import io.batchpool.kit.BrokerOutage;
 import io.batchpool.scoring.CsvScorer;
 import io.batchpool.scoring.ScoringException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -114,6 +115,8 @@ public class JobRunner {
     private final Map<AttemptKey, Running> running = new ConcurrentHashMap<>();
     private ExecutorService workers;
     private ExecutorService commits;
+    /** Set by {@link #stop}: what fails from here on fails because the process is ending. */
+    private volatile boolean stopping;
 
     public JobRunner(AgentConfig config, BlobConfig blob, SecretsConfig secrets, LocalFilesConfig local,
                      LocalProvisioner provisioner, ModelCache models, JobReportPublisher publisher, Clock clock) {
@@ -137,31 +140,37 @@ public class JobRunner {
     }
 
     /**
-     * The process ends and its VMs with it: every attempt stops as on a stopped VM (running ones stop before their
-     * next batch and discard their temporary outputs, succeeded ones are discarded), without reports. Workers get a
-     * few seconds to do that before they are interrupted.
+     * The process ends and its VMs with it: no new attempt is taken, and every attempt stops as on a stopped VM
+     * (running ones stop before their next batch and discard their temporary outputs, succeeded ones are discarded),
+     * without reports. Workers and commits get {@code shutdown-grace} in all; what is still inside a storage call
+     * then is left to end with the process, never interrupted (an interrupted storage client only adds noise).
      */
     public synchronized void stop() {
+        stopping = true;
         List<AttemptKey> held;
         synchronized (table) {
             held = table.heldKeys();
         }
         held.stream().map(AttemptKey::vmId).distinct().forEach(this::vmStopped);
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        boolean ended = true;
         for (ExecutorService e : new ExecutorService[] {workers, commits}) {
             if (e != null) {
                 e.shutdown();
                 try {
-                    if (!e.awaitTermination(10, TimeUnit.SECONDS)) {
-                        e.shutdownNow();
-                        e.awaitTermination(5, TimeUnit.SECONDS);
-                    }
+                    ended &= e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException ex) {
-                    e.shutdownNow();
                     Thread.currentThread().interrupt();
+                    ended = false;
                 }
             }
         }
-        models.close();
+        if (ended) {
+            models.close();
+        } else { // a model still in use is not closed under its attempt: the process ending frees it
+            LOG.infof("shutting down with %d attempts still inside a storage call after the %s grace: they end with "
+                    + "the process, unreported, like their VMs", attempts(), config.shutdownGrace());
+        }
     }
 
     /** Attempts held (running, or waiting for their commit). */
@@ -180,6 +189,9 @@ public class JobRunner {
 
     /** One assignment message for a VM; called by the assignments consumer thread. */
     public void handle(Assignment assignment) {
+        if (stopping) {
+            return; // the process is ending: its VMs take no more work (the dispatcher retries on their loss)
+        }
         AttemptKey key = new AttemptKey(assignment.vmId(), assignment.jobId(), assignment.attempt());
         if (assignment instanceof AssignJob assign) {
             assign(key, assign);
@@ -352,11 +364,17 @@ public class JobRunner {
                         key.vmId(), key.attempt(), f.getMessage(), f.retryable))));
             }
         } catch (Throwable t) { // never let a job end the process
-            LOG.errorf("%s failed unexpectedly: %s", key, redact(String.valueOf(t)));
-            finish(r, true);
-            if (r.cancelled.get()) {
-                return; // revoked or its VM stopped: nothing to report
+            if (r.cancelled.get()) { // revoked or its VM stopped (the process ending): nothing to report
+                LOG.infof("%s stopped: %s", key, redact(String.valueOf(t)));
+                finish(r, true);
+                return;
             }
+            if (BrokerOutage.explains(t)) {
+                LOG.warnf("%s ends: its reports do not reach the broker: %s", key, redact(String.valueOf(t)));
+            } else {
+                LOG.errorf("%s failed unexpectedly: %s", key, redact(String.valueOf(t)));
+            }
+            finish(r, true);
             safely(r, () -> publisher.publishAndWait(envelope(r, new AttemptFailed(key.jobId(), r.queueId,
                     key.vmId(), key.attempt(), "internal error on the VM: " + redact(t.getClass().getSimpleName()
                     + ": " + t.getMessage()), true))));
@@ -505,12 +523,14 @@ public class JobRunner {
                     key.attempt(), results)));
             LOG.infof("%s committed %d outputs", key, results.size());
         } catch (Throwable t) {
+            if (r.vmStopped) { // the process is ending or the VM was deprovisioned: the job is retried elsewhere
+                LOG.infof("%s: commit stopped with its VM: %s", key, redact(String.valueOf(t.getMessage())));
+                finish(r, true);
+                return;
+            }
             LOG.warnf("%s could not commit (the attempt fails, retryable): %s", key,
                     redact(String.valueOf(t.getMessage())));
             finish(r, true);
-            if (r.vmStopped) {
-                return;
-            }
             safely(r, () -> publisher.publishAndWait(envelope(r, new AttemptFailed(key.jobId(), r.queueId,
                     key.vmId(), key.attempt(), "the results could not be committed: "
                     + redact(String.valueOf(t.getMessage())), true))));
@@ -548,7 +568,13 @@ public class JobRunner {
         try {
             send.run();
         } catch (RuntimeException e) {
-            LOG.errorf("%s: report not sent: %s", r.key, e.getMessage());
+            if (stopping) {
+                LOG.infof("%s: report not sent, the process is ending: %s", r.key, e.getMessage());
+            } else if (BrokerOutage.explains(e)) { // the publisher said once that the broker is unreachable
+                LOG.warnf("%s: report not sent, the broker is unreachable: %s", r.key, e.getMessage());
+            } else {
+                LOG.errorf("%s: report not sent: %s", r.key, e.getMessage());
+            }
         }
     }
 
