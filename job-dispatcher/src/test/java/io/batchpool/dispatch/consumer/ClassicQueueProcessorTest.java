@@ -125,7 +125,7 @@ class ClassicQueueProcessorTest {
 
     void awaitSlots(int free, int queued) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            var json = given().get("/pools/" + config.classicQueueId() + "/slots").then().statusCode(200)
+            var json = given().header("Authorization", "Bearer operator-dev-key").get("/pools/" + config.classicQueueId() + "/slots").then().statusCode(200)
                     .extract().jsonPath();
             assertThat(json.getInt("slotsFree")).as("free slots").isEqualTo(free);
             assertThat(json.getInt("jobsQueued")).as("queued jobs").isEqualTo(queued);
