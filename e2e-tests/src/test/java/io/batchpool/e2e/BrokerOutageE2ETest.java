@@ -139,6 +139,8 @@ class BrokerOutageE2ETest {
             assertThat(usage.status()).as(usage.raw()).isEqualTo(200);
             assertThat(usage.body().path("runMillis").asLong()).as(usage.raw()).isEqualTo(agentMillis);
         });
+        // an ERROR line in a log is a bug: an outage is said once at WARN by each client that meets it
+        assertThat(RunCommand.errorLinesIn(ProjectRoot.find().resolve("e2e-tests/target/logs-outage"))).isEmpty();
     }
 
     /** Five jobs on each pool and four classic ones, all started: job id to queue id. */

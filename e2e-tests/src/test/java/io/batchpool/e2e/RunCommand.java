@@ -124,9 +124,14 @@ final class RunCommand implements AutoCloseable {
 
     /** The lines at level ERROR in the services' logs of a run directory, prefixed with the service's name. */
     static List<String> errorLines(Path runDir) {
+        return errorLinesIn(runDir.resolve("logs"));
+    }
+
+    /** The ERROR lines of the services' logs ({@code <service>.log}) in {@code logDir}. */
+    static List<String> errorLinesIn(Path logDir) {
         List<String> errors = new ArrayList<>();
         for (String s : SERVICES) {
-            Path log = runDir.resolve("logs").resolve(s + ".log");
+            Path log = logDir.resolve(s + ".log");
             if (!Files.exists(log)) {
                 continue;
             }

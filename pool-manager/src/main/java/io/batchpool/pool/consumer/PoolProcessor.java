@@ -203,11 +203,17 @@ public class PoolProcessor implements Runnable {
 
     private void closeClients() {
         if (consumer != null) {
-            Utils.closeQuietly(consumer, "consumer");
+            // offsets travel in the producer's transactions: nothing to commit on close, so no long wait for a broker
+            // that may be away
+            KafkaConsumer<String, byte[]> c = consumer;
+            Utils.closeQuietly(() -> c.close(Duration.ofSeconds(1)), "consumer");
             consumer = null;
         }
         if (producer != null) {
-            Utils.closeQuietly(producer, "producer");
+            // forced: a transaction left open (its commit timed out in an outage) is aborted by the next producer's
+            // initTransactions; a graceful close would try to abort it and log an ERROR from the client's I/O thread
+            var p = producer;
+            Utils.closeQuietly(() -> p.close(Duration.ZERO), "producer");
             producer = null;
         }
     }
