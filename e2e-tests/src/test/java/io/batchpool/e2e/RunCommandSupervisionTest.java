@@ -98,7 +98,7 @@ class RunCommandSupervisionTest {
         assertThat(service.status()).as(service.raw()).isEqualTo(201);
         bes = new Bes.Service(service.text("serviceId"), service.text("batchRequestsUrl"), service.text("primaryKey"),
                 service.text("swaggerUrl"));
-        Path files = runDir.resolve("files");
+        Path files = runDir.resolve("files").resolve(accountId); // local files live in the account's own directory
         Files.createDirectories(files.resolve("in"));
         AdultCensusData.writeCsv(files.resolve("in/adult.csv"), ROWS);
 
@@ -204,8 +204,7 @@ class RunCommandSupervisionTest {
         Http.Response usage = Http.get("http://127.0.0.1:" + RunCommand.port("billing-meter") + "/usage/accounts/"
                 + accountId, RunCommand.OPERATOR_KEY);
         assertThat(usage.status() == 404 || usage.body().path("computeMillis").asLong() == 0).as(usage.raw()).isTrue();
-        assertThat(runDir.resolve("files/in")).doesNotExist();
-        assertThat(runDir.resolve("files/out")).doesNotExist();
+        assertThat(runDir.resolve("files").resolve(accountId)).doesNotExist();
     }
 
     /** Copies the services' logs aside (the next bin/run starts them afresh) for a look after the test. */
