@@ -22,6 +22,8 @@ public enum CommonError {
     RequestTooLarge(413),
     /** The request line is longer than any route of this API needs. */
     UriTooLong(414),
+    /** The request's header fields together are larger than this API takes. */
+    HeadersTooLarge(431),
     /** A body of a media type this route does not read. */
     UnsupportedMediaType(415),
     /** A bug or an unavailable dependency; never caused by what a client sends. */
@@ -49,6 +51,7 @@ public enum CommonError {
             case 413 -> RequestTooLarge;
             case 414 -> UriTooLong;
             case 415 -> UnsupportedMediaType;
+            case 431 -> HeadersTooLarge;
             case 503 -> ServiceUnavailable;
             default -> null;
         };

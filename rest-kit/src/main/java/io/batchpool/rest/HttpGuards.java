@@ -1,34 +1,70 @@
 package io.batchpool.rest;
 
+import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.util.Map;
 
 /**
- * What every service checks before its REST layer sees a request, and the JSON error body for the 4xx statuses the
- * HTTP layer's handlers fail a request with: a request URI longer than
- * {@link #MAX_URI_LENGTH} is a 414 with the JSON error body (the HTTP layer's own limit,
- * {@code quarkus.http.limits.max-initial-line-length}, is set above it in rest-kit's configuration defaults), and {@code /q/metrics} needs the operator
- * key. The answers given here are labelled {@link Routes#UNMATCHED} in the HTTP metrics, never with their path.
+ * What every service checks before its REST layer sees a request, each answered with the JSON error body without
+ * waiting for the body, and the connection closed (see {@link #reject}): an HTTP version other than 1.0 and 1.1 (400 InvalidRequest), a request URI
+ * longer than {@link #MAX_URI_LENGTH} (414 UriTooLong), header fields larger than {@link #MAX_HEADER_BYTES} together
+ * (431 HeadersTooLarge), a declared body larger than {@code quarkus.http.limits.max-body-size} (413 RequestTooLarge),
+ * and {@code /q/metrics} without the operator key (401). The HTTP layer's own limits
+ * ({@code quarkus.http.limits.max-initial-line-length} and {@code max-header-size}, rest-kit's configuration defaults)
+ * are set well above the first two so that these checks answer first: the HTTP layer answers with a bare status.
+ * The answers given here are labelled {@link Routes#UNMATCHED} in the HTTP metrics, never with their path.
  */
 @ApplicationScoped
 public class HttpGuards {
     static final String METRICS = "/q/metrics";
     /** Longer than any URL of our APIs needs (ids are 32 characters). */
     public static final int MAX_URI_LENGTH = 8192;
+    /**
+     * The header fields of a request together, counted as sent ({@code name: value} and CRLF per field): far more than
+     * any client of our APIs sends (a key, a content type, an idempotency key).
+     */
+    public static final int MAX_HEADER_BYTES = 20 * 1024;
+    static final String MAX_BODY_SIZE = "quarkus.http.limits.max-body-size";
+    /** How long a refused request's connection stays open for the rest of a body the answer did not need. */
+    static final long LINGER_MILLIS = 1000;
 
     void install(@Observes Router router) {
+        long maxBody = maxBodyBytes();
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
-            if (ctx.request().uri().length() > MAX_URI_LENGTH) {
+            HttpServerRequest request = ctx.request();
+            if (request.version() == null) {
+                // Netty takes any token of the form NAME/1.1 as a version, and Vert.x would answer in it
+                reject(ctx, CommonError.InvalidRequest, "unsupported HTTP version: send HTTP/1.1");
+                return;
+            }
+            if (request.uri().length() > MAX_URI_LENGTH) {
                 reject(ctx, CommonError.UriTooLong, "the request URI is longer than " + MAX_URI_LENGTH
                         + " characters");
                 return;
             }
-            String path = ctx.request().path();
+            long headerBytes = headerBytes(request.headers());
+            if (headerBytes > MAX_HEADER_BYTES) {
+                reject(ctx, CommonError.HeadersTooLarge, "the request's header fields take " + headerBytes
+                        + " bytes, more than " + MAX_HEADER_BYTES);
+                return;
+            }
+            String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (length != null && declaredLength(length) > maxBody) {
+                reject(ctx, CommonError.RequestTooLarge, "request body larger than " + maxBody + " bytes");
+                return;
+            }
+            String path = request.path();
             if (path != null && (path.equals(METRICS) || path.startsWith(METRICS + "/"))
-                    && !OperatorKey.matches(ctx.request().getHeader(HttpHeaders.AUTHORIZATION),
+                    && !OperatorKey.matches(request.getHeader(HttpHeaders.AUTHORIZATION),
                     InternalApiFilter.operatorKey())) {
                 reject(ctx, CommonError.Unauthorized, "metrics need the operator key: send Authorization: "
                         + "Bearer <operator key>");
@@ -52,7 +88,10 @@ public class HttpGuards {
         });
     }
 
-    /** Answers {@code code} with the JSON error body and closes the connection (the request is not read). */
+    /**
+     * Answers {@code code} with the JSON error body at once and closes the connection: when the rest of the body has
+     * come, or {@link #LINGER_MILLIS} after the answer.
+     */
     public static void reject(RoutingContext ctx, CommonError code, String message) {
         reject(ctx, code.status(), code.name(), message);
     }
@@ -63,8 +102,38 @@ public class HttpGuards {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         ErrorBody.headers(status).forEach(response::putHeader);
         if (!ctx.request().isEnded()) {
+            // Vert.x closes the connection once the rest of the body has come: a client that sends all of it before it
+            // reads gets this answer; one that announced more than it sends is cut off after LINGER_MILLIS
             response.putHeader(HttpHeaders.CONNECTION, "close");
+            if (ctx.request().version() != HttpVersion.HTTP_2) {
+                response.endHandler(done -> ctx.vertx().setTimer(LINGER_MILLIS,
+                        timer -> ctx.request().connection().close()));
+            }
         }
         response.end(ErrorBody.json(code, message));
+    }
+
+    /** The size of the header fields as sent: {@code name: value} and CRLF per field. */
+    static long headerBytes(MultiMap headers) {
+        long bytes = 0;
+        for (Map.Entry<String, String> header : headers) {
+            bytes += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return bytes;
+    }
+
+    /** The HTTP layer's cap on a body, which it would answer with a bare 413; no cap when it is not configured. */
+    private static long maxBodyBytes() {
+        return ConfigProvider.getConfig().getOptionalValue(MAX_BODY_SIZE, String.class)
+                .map(size -> new MemorySizeConverter().convert(size).asLongValue())
+                .orElse(Long.MAX_VALUE);
+    }
+
+    private static long declaredLength(String header) {
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1; // the HTTP layer refuses a malformed length before any route
+        }
     }
 }

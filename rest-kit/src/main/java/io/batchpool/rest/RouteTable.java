@@ -100,7 +100,7 @@ public final class RouteTable {
     }
 
     /** The template as metrics and documents show it: {@code {name}} without its regular expression. */
-    private static String display(String template) {
+    static String display(String template) {
         return PARAM.matcher(template).replaceAll("{$1}");
     }
 
