@@ -33,7 +33,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -438,27 +437,16 @@ public class PoolProcessor implements Runnable {
             });
             pendingStops.addAll(fleet.idleDrainingVms());
 
-            Instant horizon = clock.instant().minus(config.livenessLookback());
-            liveness.setHorizon(horizon);
-            List<TopicPartition> reportTps = partitions.stream()
-                    .map(p -> new TopicPartition(Topics.VM_REPORTS, p)).toList();
-            restore.assign(reportTps);
-            Map<TopicPartition, Long> query = new HashMap<>();
-            reportTps.forEach(tp -> query.put(tp, horizon.toEpochMilli()));
-            Map<TopicPartition, OffsetAndTimestamp> from = restore.offsetsForTimes(query);
-            Map<TopicPartition, Long> end = restore.endOffsets(reportTps);
-            for (TopicPartition tp : reportTps) {
-                OffsetAndTimestamp o = from.get(tp);
-                restore.seek(tp, o == null ? end.get(tp) : o.offset());
+            // when each VM was last heard of: back through the reports until every VM's last one is found
+            Instant now = clock.instant();
+            int windows = 0;
+            for (int p : partitions) {
+                List<Vm> vms = fleet.poolIds().stream().filter(id -> partitionOf(id) == p)
+                        .flatMap(id -> fleet.vms(id).values().stream()).toList();
+                windows += liveness.refill(vms, new ReportTopicHistory(restore, new TopicPartition(Topics.VM_REPORTS, p)),
+                        now, config.heartbeatTimeout());
             }
-            readUntil(restore, end, record -> {
-                try {
-                    Envelope<VmReport> r = reports.decode(record.value());
-                    liveness.observe(r.data().vmId(), r.occurredAt());
-                } catch (DecodeException e) {
-                    // counted when the live loop reads it
-                }
-            });
+            LOG.debugf("VM reports read back in %d windows", windows);
         }
         LOG.infof("rebuilt partitions %s from %d events in %d ms", partitions, history.size(),
                 (System.nanoTime() - started) / 1_000_000);
