@@ -22,6 +22,7 @@ import io.batchpool.dispatch.domain.JobDispatcher;
 import io.batchpool.dispatch.service.SlotsView;
 import io.batchpool.kit.BrokerOutage;
 import io.batchpool.kit.KafkaClients;
+import io.batchpool.kit.ReadTime;
 import io.batchpool.kit.SkippedRecords;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -77,6 +78,13 @@ public class DispatchProcessor implements Runnable {
     private final SkippedRecords skipped;
     private final BrokerOutage outage;
     private final Set<Integer> owned = new HashSet<>();
+    /** How often waits in read time are looked at (attempts told to commit on lost VMs). */
+    private static final Duration TICK = Duration.ofSeconds(1);
+    /**
+     * Read time: reads come at least every tick while the broker answers (a poll with records, or the idle probe of
+     * at most a second), so a longer gap is time this processor could not read.
+     */
+    private final ReadTime readTime = new ReadTime(Duration.ofSeconds(3));
     private JobDispatcher dispatcher;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
@@ -131,8 +139,7 @@ public class DispatchProcessor implements Runnable {
 
     private void open() {
         String instance = "job-dispatcher-" + config.instanceId().orElseGet(DispatchProcessor::hostName);
-        dispatcher = new JobDispatcher(config.maxAttempts(),
-                Map.of(config.classicQueueId(), config.classicMaxRunningPerService()));
+        dispatcher = newDispatcher();
         owned.clear();
         producer = new KafkaProducer<>(KafkaClients.transactionalProducer(bootstrap, instance));
         producer.initTransactions(); // fences a previous incarnation and aborts its open transaction
@@ -142,6 +149,11 @@ public class DispatchProcessor implements Runnable {
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         consumer = new KafkaConsumer<>(c);
         consumer.subscribe(INPUTS, new Rebalance());
+    }
+
+    private JobDispatcher newDispatcher() {
+        return new JobDispatcher(config.maxAttempts(), Map.of(config.classicQueueId(),
+                config.classicMaxRunningPerService()), config.commitWait());
     }
 
     private void close() {
@@ -162,30 +174,37 @@ public class DispatchProcessor implements Runnable {
     }
 
     private void loop() {
-        Instant nextProbe = clock.instant();
+        Instant nextTick = clock.instant();
         while (running) {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
             ready = !consumer.assignment().isEmpty();
-            if (records.isEmpty()) {
-                // idle: is the broker there at all? (an outage is told once; polls alone fail silently)
-                if (!clock.instant().isBefore(nextProbe)) {
-                    outage.probe(consumer, Duration.ofSeconds(1));
-                    nextProbe = clock.instant().plusSeconds(1);
-                }
-                continue;
-            }
-            outage.succeeded();
             Instant now = clock.instant();
+            boolean tick = !now.isBefore(nextTick);
+            if (!records.isEmpty()) {
+                outage.succeeded();
+                readTime.read(now);
+            } else if (tick && outage.probe(consumer, Duration.ofSeconds(1))) {
+                // idle: is the broker there at all? (an outage is told once; polls alone fail silently)
+                readTime.read(clock.instant());
+            }
             Out out = new Out();
             Set<String> touched = new HashSet<>();
             for (ConsumerRecord<String, byte[]> record : records) {
                 handle(record, now, out, touched);
             }
+            if (tick) {
+                Decision waited = dispatcher.onTick(readTime.elapsed(), now);
+                waited.events().forEach(e -> touched.add(e.data().queueId()));
+                out.run(waited);
+                nextTick = now.plus(TICK);
+            }
             for (String queue : touched) {
                 out.run(dispatcher.dispatch(queue, now));
             }
-            commit(records, out);
-            touched.forEach(q -> dispatcher.capacity(q).ifPresent(view::put));
+            if (!records.isEmpty() || !out.isEmpty()) {
+                commit(records, out);
+                touched.forEach(q -> dispatcher.capacity(q).ifPresent(view::put));
+            }
         }
     }
 
@@ -246,6 +265,10 @@ public class DispatchProcessor implements Runnable {
         final List<Assignment> assigned = new ArrayList<>();
         final List<Envelope<SlotEvent>> slots = new ArrayList<>();
 
+        boolean isEmpty() {
+            return events.isEmpty() && assigned.isEmpty() && slots.isEmpty();
+        }
+
         void run(Decision d) {
             for (Envelope<JobEvent> e : d.events()) {
                 dispatcher.apply(e);
@@ -275,7 +298,9 @@ public class DispatchProcessor implements Runnable {
                 List<ConsumerRecord<String, byte[]>> list = records.records(tp);
                 offsets.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
             }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
             producer.commitTransaction();
         } catch (RuntimeException e) {
             try {
@@ -299,8 +324,7 @@ public class DispatchProcessor implements Runnable {
             Set<Integer> all = new HashSet<>(owned);
             partitions.forEach(tp -> all.add(tp.partition()));
             if (!all.equals(owned)) {
-                dispatcher = new JobDispatcher(config.maxAttempts(),
-                        Map.of(config.classicQueueId(), config.classicMaxRunningPerService()));
+                dispatcher = newDispatcher();
                 rebuild(all);
                 owned.clear();
                 owned.addAll(all);

@@ -1,5 +1,7 @@
 package io.batchpool.pool.domain;
 
+import io.batchpool.kit.ReadTime;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -25,42 +27,29 @@ import java.util.function.BiConsumer;
  * last report, never for downtime it did not run.
  */
 public final class Liveness {
-    private final Duration maxStep;
+    private final ReadTime readTime;
     private final Map<String, Instant> lastSeen = new HashMap<>();
     private final Map<String, Duration> heardAtLogTime = new HashMap<>();
-    private Instant lastRead;
-    private Duration logTime = Duration.ZERO;
 
     /** @param maxStep the longest gap between two reads that still counts as time seen passing in the log */
     public Liveness(Duration maxStep) {
-        if (maxStep.isNegative() || maxStep.isZero()) {
-            throw new IllegalArgumentException("maxStep must be positive: " + maxStep);
-        }
-        this.maxStep = maxStep;
+        this.readTime = new ReadTime(maxStep);
     }
 
     /** The reader read from the broker at {@code at} (its own clock): log time moves on by the gap since the last read. */
     public void read(Instant at) {
-        if (lastRead != null && at.isAfter(lastRead)) {
-            Duration gap = Duration.between(lastRead, at);
-            if (gap.compareTo(maxStep) <= 0) {
-                logTime = logTime.plus(gap);
-            }
-        }
-        if (lastRead == null || at.isAfter(lastRead)) {
-            lastRead = at;
-        }
+        readTime.read(at);
     }
 
     /** A report from the VM, stamped {@code at} by its agent. */
     public void observe(String vmId, Instant at) {
         lastSeen.merge(vmId, at, (a, b) -> a.isAfter(b) ? a : b);
-        heardAtLogTime.put(vmId, logTime);
+        heardAtLogTime.put(vmId, readTime.elapsed());
     }
 
     /** Counts the VM's silence from now: this reader has just started watching it (after a rebuild). */
     public void watchFromNow(String vmId) {
-        heardAtLogTime.put(vmId, logTime);
+        heardAtLogTime.put(vmId, readTime.elapsed());
     }
 
     /** The report history of a partition, read backwards in windows (newest first) by {@link #refill}. */
@@ -139,7 +128,7 @@ public final class Liveness {
      * first time it is asked about.
      */
     public Duration silence(Vm vm) {
-        return logTime.minus(heardAtLogTime.computeIfAbsent(vm.vmId(), id -> logTime));
+        return readTime.elapsed().minus(heardAtLogTime.computeIfAbsent(vm.vmId(), id -> readTime.elapsed()));
     }
 
     public void forget(String vmId) {
