@@ -86,8 +86,10 @@ public class DispatchProcessor implements Runnable {
      */
     private final ReadTime readTime = new ReadTime(Duration.ofSeconds(3));
     private JobDispatcher dispatcher;
-    private KafkaConsumer<String, byte[]> consumer;
-    private KafkaProducer<String, byte[]> producer;
+    // volatile: stop() reaches them from another thread to end calls that wait for the broker
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile KafkaProducer<String, byte[]> producer;
+    private volatile KafkaConsumer<String, byte[]> restoring;
     private volatile boolean running;
     private volatile boolean ready;
 
@@ -106,12 +108,10 @@ public class DispatchProcessor implements Runnable {
         return ready;
     }
 
+    /** Ends the processor without waiting for the broker ({@link KafkaClients#abandon}), quietly. */
     public void stop() {
         running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
+        KafkaClients.abandon(producer, consumer, restoring);
     }
 
     @Override
@@ -124,12 +124,16 @@ public class DispatchProcessor implements Runnable {
             } catch (WakeupException e) {
                 // stopping
             } catch (RuntimeException e) {
-                if (BrokerOutage.explains(e)) {
+                if (!running) {
+                    LOG.debugf("stopped while waiting for the broker: %s", e.toString());
+                } else if (BrokerOutage.explains(e)) {
                     outage.failed(e); // once per outage; the next open rebuilds from the log
                 } else {
                     LOG.error("dispatch processor failed; rebuilding state and resuming", e);
                 }
-                sleep(1000);
+                if (running) {
+                    sleep(1000);
+                }
             } finally {
                 ready = false;
                 close();
@@ -142,6 +146,9 @@ public class DispatchProcessor implements Runnable {
         dispatcher = newDispatcher();
         owned.clear();
         producer = new KafkaProducer<>(KafkaClients.transactionalProducer(bootstrap, instance));
+        if (!running) { // stop() ran before it could see this producer
+            return;
+        }
         producer.initTransactions(); // fences a previous incarnation and aborts its open transaction
         Map<String, Object> c = KafkaClients.consumer(bootstrap, config.groupId(), instance);
         c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName()); // co-partitioned
@@ -348,6 +355,10 @@ public class DispatchProcessor implements Runnable {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         int[] count = {0};
         try (KafkaConsumer<String, byte[]> restore = new KafkaConsumer<>(c)) {
+            restoring = restore;
+            if (!running) {
+                throw new WakeupException();
+            }
             // facts first: VMs and deleting pools as of the committed input offsets
             readInputs(restore, Topics.VM_EVENTS, partitions, committed, r -> {
                 Envelope<VmEvent> e = vmEvents.decode(r.value());
@@ -382,6 +393,8 @@ public class DispatchProcessor implements Runnable {
                     dispatcher.submitted(s);
                 }
             });
+        } finally {
+            restoring = null;
         }
         ready = true;
         LOG.infof("rebuilt partitions %s from %d job events in %d ms", partitions, count[0],
