@@ -125,7 +125,7 @@ public final class BlobStore {
     public StagedBlob openWrite(BlobReference ref, String attemptId) {
         return new StagedBlob(blob(ref, ref.blobName()).getBlockBlobClient(), attemptId, CHUNK_BYTES,
                 new BlobHttpHeaders().setContentType(contentType(ref.blobName())),
-                Map.of("batchpoolattempt", attemptId), uploader);
+                Map.of(StagedBlob.ATTEMPT_METADATA, attemptId), uploader);
     }
 
     /** {@link #resultLocation(BlobReference, Duration)} valid for {@link #DEFAULT_RESULT_VALIDITY}. */

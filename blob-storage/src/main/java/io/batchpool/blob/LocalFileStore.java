@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -57,6 +59,10 @@ public final class LocalFileStore {
     static final int MAX_PATH = 1024;
     /** Longest path segment in UTF-8 bytes (the common file-system limit). */
     static final int MAX_SEGMENT_BYTES = 255;
+    /** The user extended attribute that names the attempt a committed file came from. */
+    static final String ATTEMPT_ATTRIBUTE = "batchpool.attempt";
+    /** Commits of this process, one at a time: reading a file's mark and moving onto it are one step. */
+    private static final Object COMMITS = new Object();
     /** The directory under the root where attempts write their outputs until commit. */
     public static final String STAGING_DIRECTORY = ".staging";
     /** An account id as a directory name: no dot in front (so never the staging directory), no separator. */
@@ -392,20 +398,77 @@ public final class LocalFileStore {
      * @throws BlobStoreException 404 if the attempt wrote nothing
      */
     public void commit(String relativeLocation, String attemptId) {
+        commitOnce(relativeLocation, attemptId, other -> false);
+    }
+
+    /**
+     * Commits unless an attempt of the same job already did (DESIGN §3: a job's output is committed once), as
+     * {@link StagedBlob#commitOnce} does for a blob. The temporary file is marked with its attempt id (a user extended
+     * attribute, {@value #ATTEMPT_ATTRIBUTE}, which the rename keeps), and the commit first reads the mark of the file
+     * under the final name: if {@code sameJob} accepts it, that attempt's output is already there, this attempt's
+     * temporary file is deleted and nothing moves. The read and the move are one step for this process (the agent is
+     * the only writer of an account's outputs). On a file system without user extended attributes nothing is marked
+     * and every commit moves, as {@link #commit}.
+     *
+     * @return the id of the attempt whose output the file now is: this one, or the one of the same job before it
+     * @throws BlobStoreException 404 if the attempt wrote nothing
+     */
+    public String commitOnce(String relativeLocation, String attemptId, java.util.function.Predicate<String> sameJob) {
         String rel = normalise(relativeLocation);
         Path tmp = temporaryFile(rel, attemptId);
         Path dir = directoryOf(rel, false);
         Path target = dir.resolve(Path.of(rel).getFileName());
-        if (!Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS)) {
-            throw new BlobStoreException("committing local file '" + rel + "': attempt " + attemptId
-                    + " wrote nothing", 404, "FileNotFound", null);
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw ioError("committing", rel, e);
+        synchronized (COMMITS) {
+            if (!Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS)) {
+                throw new BlobStoreException("committing local file '" + rel + "': attempt " + attemptId
+                        + " wrote nothing", 404, "FileNotFound", null);
+            }
+            try {
+                String committedBy = attemptMark(target);
+                if (committedBy != null && sameJob.test(committedBy)) {
+                    Files.deleteIfExists(tmp);
+                    return committedBy;
+                }
+                mark(tmp, attemptId);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw ioError("committing", rel, e);
+            }
         }
         syncDirectory(dir);
+        return attemptId;
+    }
+
+    /** The attempt a committed file came from, or null (no file, no mark, or no extended attributes here). */
+    static String attemptMark(Path file) {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (view == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try {
+            if (!view.list().contains(ATTEMPT_ATTRIBUTE)) {
+                return null;
+            }
+            ByteBuffer value = ByteBuffer.allocate(view.size(ATTEMPT_ATTRIBUTE));
+            view.read(ATTEMPT_ATTRIBUTE, value);
+            return new String(value.array(), 0, value.position(), StandardCharsets.US_ASCII);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private static void mark(Path file, String attemptId) {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            return;
+        }
+        try {
+            view.write(ATTEMPT_ATTRIBUTE, ByteBuffer.wrap(attemptId.getBytes(StandardCharsets.US_ASCII)));
+        } catch (IOException | UnsupportedOperationException e) {
+            // no user extended attributes on this file system: commits are unconditional (documented)
+        }
     }
 
     /** Deletes the attempt's temporary file, if any (a zombie, revoked or failed attempt). False if there was none. */

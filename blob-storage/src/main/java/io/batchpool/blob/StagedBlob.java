@@ -2,6 +2,9 @@ package io.batchpool.blob;
 
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.models.BlobHttpHeaders;
+import com.azure.storage.blob.models.BlobProperties;
+import com.azure.storage.blob.models.BlobRequestConditions;
+import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.options.BlockBlobCommitBlockListOptions;
 import com.azure.storage.blob.specialized.BlockBlobClient;
 
@@ -17,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 
 /**
  * An attempt's output to a block blob, written as blocks staged on the final blob name (Put Block) and made visible
@@ -34,6 +38,10 @@ import java.util.concurrent.Future;
  * uploads, so its memory grows with the blob; measured in StreamingTest.)
  */
 public final class StagedBlob extends OutputStream {
+    /** The metadata entry a commit sets: the id of the attempt whose blocks the blob holds. */
+    public static final String ATTEMPT_METADATA = "batchpoolattempt";
+    /** How often a conditional commit reads and tries again when the blob changed in between. */
+    private static final int CONDITIONAL_TRIES = 5;
     /** Length of a block id before base64: Azure's maximum, the same for every attempt. */
     static final int BLOCK_ID_BYTES = 64;
     private static final int INDEX_DIGITS = 9;
@@ -131,12 +139,71 @@ public final class StagedBlob extends OutputStream {
                     .setHeaders(headers).setMetadata(metadata), null, null);
             committed = true;
         } catch (RuntimeException e) {
-            BlobStoreException answered = BlobStore.translate("committing the blocks of", blob.getContainerName(),
-                    blob.getBlobName(), e);
-            throw answered != null ? answered : new BlobStoreException("committing the blocks of '"
-                    + blob.getContainerName() + "/" + blob.getBlobName() + "' failed: " + e.getClass().getSimpleName(),
-                    0, null, e);
+            throw failure(e);
         }
+    }
+
+    /**
+     * Commits unless an attempt of the same job already did (DESIGN §3: a job's output is committed once): a
+     * compare-and-set on the blob. It reads the blob's properties: if its {@value #ATTEMPT_METADATA} names an attempt
+     * that {@code sameJob} accepts, that attempt's output is already the blob and nothing is sent; otherwise one Put
+     * Block List conditional on the version read (If-Match its ETag, or If-None-Match * for no blob), tried again
+     * with a fresh read if the blob changed in between. So of two attempts of one job, in any order and at any time,
+     * one commits and the other finds it; an earlier commit of another job (the same output name) is replaced. A
+     * reference that may not read the blob (a write-only SAS: 403) commits unconditionally, as {@link #commit()}.
+     *
+     * @return the id of the attempt whose output the blob now holds: this one, or the one of the same job before it
+     * @throws BlobStoreException if the storage service refuses
+     */
+    public String commitOnce(Predicate<String> sameJob) {
+        if (!staged) {
+            throw new IllegalStateException("nothing to commit: the stream was not closed, or a block failed");
+        }
+        for (int tries = 1; ; tries++) {
+            BlobProperties properties;
+            try {
+                properties = blob.getProperties();
+            } catch (BlobStorageException e) {
+                if (e.getStatusCode() == 403) {
+                    commit(); // may write but not read: no version to compare with
+                    return attemptId;
+                }
+                if (e.getStatusCode() != 404) {
+                    throw failure(e);
+                }
+                properties = null;
+            } catch (RuntimeException e) {
+                throw failure(e);
+            }
+            String committedBy = properties == null || properties.getMetadata() == null ? null
+                    : properties.getMetadata().get(ATTEMPT_METADATA);
+            if (committedBy != null && sameJob.test(committedBy)) {
+                return committedBy;
+            }
+            BlobRequestConditions unchanged = properties == null ? new BlobRequestConditions().setIfNoneMatch("*")
+                    : new BlobRequestConditions().setIfMatch(properties.getETag());
+            try {
+                blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(blockIds)
+                        .setHeaders(headers).setMetadata(metadata).setRequestConditions(unchanged), null, null);
+                committed = true;
+                return attemptId;
+            } catch (BlobStorageException e) {
+                // 412: changed since read; 409: created since read (If-None-Match)
+                if ((e.getStatusCode() != 412 && e.getStatusCode() != 409) || tries >= CONDITIONAL_TRIES) {
+                    throw failure(e);
+                }
+            } catch (RuntimeException e) {
+                throw failure(e);
+            }
+        }
+    }
+
+    private BlobStoreException failure(RuntimeException e) {
+        BlobStoreException answered = BlobStore.translate("committing the blocks of", blob.getContainerName(),
+                blob.getBlobName(), e);
+        return answered != null ? answered : new BlobStoreException("committing the blocks of '"
+                + blob.getContainerName() + "/" + blob.getBlobName() + "' failed: " + e.getClass().getSimpleName(),
+                0, null, e);
     }
 
     /** Whether {@link #commit()} succeeded. */

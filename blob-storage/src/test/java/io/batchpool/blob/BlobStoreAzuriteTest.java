@@ -185,6 +185,47 @@ class BlobStoreAzuriteTest {
         assertThat(blocks("zombie/result.csv", BlockListType.UNCOMMITTED)).isEmpty();
     }
 
+    /**
+     * A job's output is committed once: commitOnce reads the blob's attempt metadata and commits only if it names no
+     * attempt of the same job, conditional on the version it read. Whichever attempt of a job comes first commits;
+     * the other finds it and sends nothing (the ETag stays); another job's output under the name is replaced.
+     */
+    @Test
+    void commitOnceCommitsAJobsOutputOnceWhicheverAttemptComesFirst() throws Exception {
+        BlobReference out = ref("once/result.csv");
+        java.util.function.Predicate<String> jobX = id -> id.startsWith("jobX-");
+        write(out, "jobW-1", "an earlier job's output\n").commit();
+        StagedBlob first = write(out, "jobX-1", "from attempt 1\n");
+        StagedBlob second = write(out, "jobX-2", "from attempt 2\n");
+
+        assertThat(first.commitOnce(jobX)).as("another job's output is replaced").isEqualTo("jobX-1");
+        String etag = admin.getBlobClient("once/result.csv").getProperties().getETag();
+        assertThat(second.commitOnce(jobX)).as("attempt 1 already committed the job").isEqualTo("jobX-1");
+        assertThat(second.committed()).isFalse();
+        assertThat(admin.getBlobClient("once/result.csv").getProperties().getETag()).isEqualTo(etag);
+        assertThat(read(out)).isEqualTo("from attempt 1\n");
+
+        // a blob nobody committed yet: If-None-Match *, and the next attempt finds it
+        BlobReference fresh = ref("once/fresh.csv");
+        StagedBlob zombie = write(fresh, "jobY-1", "from the zombie\n");
+        assertThat(write(fresh, "jobY-2", "from the current attempt\n").commitOnce(id -> id.startsWith("jobY-")))
+                .isEqualTo("jobY-2");
+        assertThat(zombie.commitOnce(id -> id.startsWith("jobY-"))).isEqualTo("jobY-2");
+        assertThat(read(fresh)).isEqualTo("from the current attempt\n");
+    }
+
+    /** A write-only SAS may not read the metadata (Azurite enforces it): the commit is then unconditional. */
+    @Test
+    void commitOnceWithAWriteOnlySasCommitsUnconditionally() throws Exception {
+        String writeOnly = "?" + admin.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
+                BlobContainerSasPermission.parse("w")));
+        BlobReference out = BlobReference.parse(null, SharedAzurite.endpoint().toString(),
+                CONTAINER + "/once-w/out.csv", writeOnly, policy).requireUsableAsOutput();
+        assertThat(write(out, "jobZ-1", "first\n").commitOnce(id -> id.startsWith("jobZ-"))).isEqualTo("jobZ-1");
+        assertThat(write(out, "jobZ-2", "second\n").commitOnce(id -> id.startsWith("jobZ-"))).isEqualTo("jobZ-2");
+        assertThat(admin.getBlobClient("once-w/out.csv").downloadContent().toString()).isEqualTo("second\n");
+    }
+
     @Test
     void missingBlobAndContainerGiveClearErrors() {
         BlobNotFoundException e = catchThrowableOfType(BlobNotFoundException.class, () -> store.openRead(ref("no/such.csv")));

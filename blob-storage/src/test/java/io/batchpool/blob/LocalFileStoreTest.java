@@ -179,6 +179,30 @@ class LocalFileStoreTest {
         assertThat(root.resolve("d/" + longest)).hasSize(1);
     }
 
+    /**
+     * A job's output is committed once: the committed file carries its attempt (an extended attribute the rename
+     * keeps), and a later attempt of the same job finds it, deletes its own temporary file and moves nothing.
+     */
+    @Test
+    void commitOnceMovesAJobsOutputOnceWhicheverAttemptComesFirst() throws IOException {
+        java.util.function.Predicate<String> jobX = id -> id.startsWith("jobX-");
+        for (String attempt : List.of("jobW-1", "jobX-1", "jobX-2")) {
+            try (OutputStream out = store.openWrite("once/out.csv", attempt)) {
+                out.write(("from " + attempt + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(store.commitOnce("once/out.csv", "jobW-1", jobX)).isEqualTo("jobW-1");
+        assertThat(store.commitOnce("once/out.csv", "jobX-1", jobX)).as("another job's file is replaced")
+                .isEqualTo("jobX-1");
+        Object inode = java.nio.file.Files.readAttributes(root.resolve("once/out.csv"),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assertThat(store.commitOnce("once/out.csv", "jobX-2", jobX)).isEqualTo("jobX-1");
+        assertThat(root.resolve("once/out.csv")).hasContent("from jobX-1");
+        assertThat(java.nio.file.Files.readAttributes(root.resolve("once/out.csv"),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+        assertThat(store.temporaryFile("once/out.csv", "jobX-2")).as("its temporary file is gone").doesNotExist();
+    }
+
     // --- accounts ----------------------------------------------------------------------------------------------
 
     @Test

@@ -122,6 +122,18 @@ public final class ServiceProcess {
         }
     }
 
+    /** The running process (to signal it, or to look at its threads). */
+    public synchronized ProcessHandle handle() {
+        if (process == null) {
+            throw new IllegalStateException(name + " was not started");
+        }
+        return process.toHandle();
+    }
+
+    public Path log() {
+        return log;
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -1,11 +1,16 @@
 package io.batchpool.kit;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+
+import java.time.Duration;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -38,6 +43,24 @@ public final class KafkaClients {
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30000);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30000);
         return p;
+    }
+
+    /**
+     * Ends, from another thread, the calls a processor's clients make that wait for the broker: the consumers are woken
+     * up and the producer is closed at once (which also ends an initTransactions, commit or abort waiting for a broker
+     * that is away; a transaction left open is aborted by the next incarnation's initTransactions, as after a crash).
+     * For a shutdown: what fails on the processor's thread because of it is the shutdown, not an error. Nulls are
+     * skipped.
+     */
+    public static void abandon(Producer<?, ?> producer, Consumer<?, ?>... consumers) {
+        for (Consumer<?, ?> c : consumers) {
+            if (c != null) {
+                c.wakeup();
+            }
+        }
+        if (producer != null) {
+            Utils.closeQuietly(() -> producer.close(Duration.ZERO), "producer");
+        }
     }
 
     /** A consumer that sees only committed records and commits offsets itself (or inside a transaction). */

@@ -23,6 +23,13 @@ public interface DispatcherConfig {
     @WithDefault("00000000000000000000000000c1a551")
     String classicQueueId();
 
+    /**
+     * How long (read time) the outcome of an attempt told to commit is awaited once its VM is lost, before the job is
+     * retried anyway: an agent that is alive answers at once; only a dead one needs this.
+     */
+    @WithDefault("PT1M")
+    java.time.Duration commitWait();
+
     /** In the classic queue, at most this many jobs of one web service run at once. */
     @WithDefault("40")
     int classicMaxRunningPerService();

@@ -22,6 +22,7 @@ import io.batchpool.dispatch.domain.JobDispatcher;
 import io.batchpool.dispatch.service.SlotsView;
 import io.batchpool.kit.BrokerOutage;
 import io.batchpool.kit.KafkaClients;
+import io.batchpool.kit.ReadTime;
 import io.batchpool.kit.SkippedRecords;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -77,9 +78,18 @@ public class DispatchProcessor implements Runnable {
     private final SkippedRecords skipped;
     private final BrokerOutage outage;
     private final Set<Integer> owned = new HashSet<>();
+    /** How often waits in read time are looked at (attempts told to commit on lost VMs). */
+    private static final Duration TICK = Duration.ofSeconds(1);
+    /**
+     * Read time: reads come at least every tick while the broker answers (a poll with records, or the idle probe of
+     * at most a second), so a longer gap is time this processor could not read.
+     */
+    private final ReadTime readTime = new ReadTime(Duration.ofSeconds(3));
     private JobDispatcher dispatcher;
-    private KafkaConsumer<String, byte[]> consumer;
-    private KafkaProducer<String, byte[]> producer;
+    // volatile: stop() reaches them from another thread to end calls that wait for the broker
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile KafkaProducer<String, byte[]> producer;
+    private volatile KafkaConsumer<String, byte[]> restoring;
     private volatile boolean running;
     private volatile boolean ready;
 
@@ -98,12 +108,10 @@ public class DispatchProcessor implements Runnable {
         return ready;
     }
 
+    /** Ends the processor without waiting for the broker ({@link KafkaClients#abandon}), quietly. */
     public void stop() {
         running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
+        KafkaClients.abandon(producer, consumer, restoring);
     }
 
     @Override
@@ -116,12 +124,16 @@ public class DispatchProcessor implements Runnable {
             } catch (WakeupException e) {
                 // stopping
             } catch (RuntimeException e) {
-                if (BrokerOutage.explains(e)) {
+                if (!running) {
+                    LOG.debugf("stopped while waiting for the broker: %s", e.toString());
+                } else if (BrokerOutage.explains(e)) {
                     outage.failed(e); // once per outage; the next open rebuilds from the log
                 } else {
                     LOG.error("dispatch processor failed; rebuilding state and resuming", e);
                 }
-                sleep(1000);
+                if (running) {
+                    sleep(1000);
+                }
             } finally {
                 ready = false;
                 close();
@@ -131,10 +143,12 @@ public class DispatchProcessor implements Runnable {
 
     private void open() {
         String instance = "job-dispatcher-" + config.instanceId().orElseGet(DispatchProcessor::hostName);
-        dispatcher = new JobDispatcher(config.maxAttempts(),
-                Map.of(config.classicQueueId(), config.classicMaxRunningPerService()));
+        dispatcher = newDispatcher();
         owned.clear();
         producer = new KafkaProducer<>(KafkaClients.transactionalProducer(bootstrap, instance));
+        if (!running) { // stop() ran before it could see this producer
+            return;
+        }
         producer.initTransactions(); // fences a previous incarnation and aborts its open transaction
         Map<String, Object> c = KafkaClients.consumer(bootstrap, config.groupId(), instance);
         c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName()); // co-partitioned
@@ -142,6 +156,11 @@ public class DispatchProcessor implements Runnable {
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         consumer = new KafkaConsumer<>(c);
         consumer.subscribe(INPUTS, new Rebalance());
+    }
+
+    private JobDispatcher newDispatcher() {
+        return new JobDispatcher(config.maxAttempts(), Map.of(config.classicQueueId(),
+                config.classicMaxRunningPerService()), config.commitWait());
     }
 
     private void close() {
@@ -162,30 +181,37 @@ public class DispatchProcessor implements Runnable {
     }
 
     private void loop() {
-        Instant nextProbe = clock.instant();
+        Instant nextTick = clock.instant();
         while (running) {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
             ready = !consumer.assignment().isEmpty();
-            if (records.isEmpty()) {
-                // idle: is the broker there at all? (an outage is told once; polls alone fail silently)
-                if (!clock.instant().isBefore(nextProbe)) {
-                    outage.probe(consumer, Duration.ofSeconds(1));
-                    nextProbe = clock.instant().plusSeconds(1);
-                }
-                continue;
-            }
-            outage.succeeded();
             Instant now = clock.instant();
+            boolean tick = !now.isBefore(nextTick);
+            if (!records.isEmpty()) {
+                outage.succeeded();
+                readTime.read(now);
+            } else if (tick && outage.probe(consumer, Duration.ofSeconds(1))) {
+                // idle: is the broker there at all? (an outage is told once; polls alone fail silently)
+                readTime.read(clock.instant());
+            }
             Out out = new Out();
             Set<String> touched = new HashSet<>();
             for (ConsumerRecord<String, byte[]> record : records) {
                 handle(record, now, out, touched);
             }
+            if (tick) {
+                Decision waited = dispatcher.onTick(readTime.elapsed(), now);
+                waited.events().forEach(e -> touched.add(e.data().queueId()));
+                out.run(waited);
+                nextTick = now.plus(TICK);
+            }
             for (String queue : touched) {
                 out.run(dispatcher.dispatch(queue, now));
             }
-            commit(records, out);
-            touched.forEach(q -> dispatcher.capacity(q).ifPresent(view::put));
+            if (!records.isEmpty() || !out.isEmpty()) {
+                commit(records, out);
+                touched.forEach(q -> dispatcher.capacity(q).ifPresent(view::put));
+            }
         }
     }
 
@@ -246,6 +272,10 @@ public class DispatchProcessor implements Runnable {
         final List<Assignment> assigned = new ArrayList<>();
         final List<Envelope<SlotEvent>> slots = new ArrayList<>();
 
+        boolean isEmpty() {
+            return events.isEmpty() && assigned.isEmpty() && slots.isEmpty();
+        }
+
         void run(Decision d) {
             for (Envelope<JobEvent> e : d.events()) {
                 dispatcher.apply(e);
@@ -275,7 +305,9 @@ public class DispatchProcessor implements Runnable {
                 List<ConsumerRecord<String, byte[]>> list = records.records(tp);
                 offsets.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
             }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
             producer.commitTransaction();
         } catch (RuntimeException e) {
             try {
@@ -299,8 +331,7 @@ public class DispatchProcessor implements Runnable {
             Set<Integer> all = new HashSet<>(owned);
             partitions.forEach(tp -> all.add(tp.partition()));
             if (!all.equals(owned)) {
-                dispatcher = new JobDispatcher(config.maxAttempts(),
-                        Map.of(config.classicQueueId(), config.classicMaxRunningPerService()));
+                dispatcher = newDispatcher();
                 rebuild(all);
                 owned.clear();
                 owned.addAll(all);
@@ -324,6 +355,10 @@ public class DispatchProcessor implements Runnable {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         int[] count = {0};
         try (KafkaConsumer<String, byte[]> restore = new KafkaConsumer<>(c)) {
+            restoring = restore;
+            if (!running) {
+                throw new WakeupException();
+            }
             // facts first: VMs and deleting pools as of the committed input offsets
             readInputs(restore, Topics.VM_EVENTS, partitions, committed, r -> {
                 Envelope<VmEvent> e = vmEvents.decode(r.value());
@@ -358,6 +393,8 @@ public class DispatchProcessor implements Runnable {
                     dispatcher.submitted(s);
                 }
             });
+        } finally {
+            restoring = null;
         }
         ready = true;
         LOG.infof("rebuilt partitions %s from %d job events in %d ms", partitions, count[0],

@@ -66,6 +66,17 @@ public final class JobDispatcher {
      * requeue until the job ends: that attempt's ResultsCommitted finishes the job even after its VM was lost.
      */
     private final Map<String, Granted> granted = new HashMap<>();
+    /**
+     * Jobs whose current attempt was told to commit and whose VM is gone since: the attempt is neither revoked nor
+     * superseded while its outcome is unknown (derived from the facts and the job events, so a rebuild finds them).
+     */
+    private final java.util.Set<String> commitsOfLostVms = new java.util.LinkedHashSet<>();
+    /**
+     * When (read time, see {@link #onTick}) this dispatcher first saw each of {@link #commitsOfLostVms} waiting. Not
+     * replayed: a restarted dispatcher waits a whole {@code commitWait} again.
+     */
+    private final Map<String, java.time.Duration> waitingSince = new HashMap<>();
+    private final java.time.Duration commitWait;
     private final Map<String, Queue> queues = new HashMap<>();
     private final Map<String, VmSlots> vms = new HashMap<>();
     private final Map<String, Long> vmEventSequence = new HashMap<>();
@@ -77,6 +88,21 @@ public final class JobDispatcher {
      * @param perServiceCaps queue id -> max running jobs per web service in that queue (the classic queue)
      */
     public JobDispatcher(int maxAttempts, Map<String, Integer> perServiceCaps) {
+        this(maxAttempts, perServiceCaps, DEFAULT_COMMIT_WAIT);
+    }
+
+    /** How long a lost VM's attempt that was told to commit is waited for by default (see {@link #onTick}). */
+    public static final java.time.Duration DEFAULT_COMMIT_WAIT = java.time.Duration.ofMinutes(1);
+
+    /**
+     * @param commitWait how long (read time) the outcome of an attempt told to commit is waited for once its VM is
+     *                   lost, before the job is retried anyway (the VM died before it could answer)
+     */
+    public JobDispatcher(int maxAttempts, Map<String, Integer> perServiceCaps, java.time.Duration commitWait) {
+        if (commitWait.isNegative()) {
+            throw new IllegalArgumentException("commitWait must not be negative: " + commitWait);
+        }
+        this.commitWait = commitWait;
         perServiceCaps.forEach((queueId, cap) -> {
             if (cap < 1) {
                 throw new IllegalArgumentException("queue " + queueId + ": a per-service cap of " + cap
@@ -265,6 +291,19 @@ public final class JobDispatcher {
         if (vm != null) {
             queue(vm.queueId).vms.remove(vmId);
         }
+        jobs.values().stream().filter(j -> j.holdsSlot() && vmId.equals(j.vmId()) && toldToCommit(j))
+                .forEach(j -> commitsOfLostVms.add(j.jobId()));
+    }
+
+    /** Whether the job's current attempt was told to commit (its outcome is the job's, whatever happens to its VM). */
+    private boolean toldToCommit(Job job) {
+        Granted g = granted.get(job.jobId());
+        return g != null && g.attempt() == job.attempt();
+    }
+
+    /** Jobs whose attempt was told to commit on a VM that is gone since: their outcome is awaited. */
+    public java.util.Set<String> commitsOfLostVms() {
+        return java.util.Set.copyOf(commitsOfLostVms);
     }
 
     public void queueDeleting(String queueId) {
@@ -371,22 +410,64 @@ public final class JobDispatcher {
     public Decision onVmLost(String vmId, Instant lastSeen, Instant now) {
         Builder b = new Builder(now);
         // newest first, so that the oldest gets the lowest (first) place at the head
-        List<Job> lost = jobs.values().stream().filter(j -> j.holdsSlot() && vmId.equals(j.vmId()))
+        // an attempt told to commit is not revoked or superseded: its outcome is awaited (see onTick)
+        List<Job> lost = jobs.values().stream().filter(j -> j.holdsSlot() && vmId.equals(j.vmId())
+                        && !toldToCommit(j))
                 .sorted(Comparator.comparingLong(Job::queueSequence).reversed()).toList();
+        retry(b, lost, "VM " + vmId + " was declared lost", j -> "VM " + vmId + " was lost during attempt " + j.attempt(),
+                j -> "VM " + vmId + " was lost during attempt " + j.attempt() + " of " + maxAttempts, j -> lastSeen);
+        return b.build();
+    }
+
+    /**
+     * Revokes each job's attempt and requeues the jobs at the head of their queues (oldest first), or fails those out
+     * of attempts or in a deleting queue. {@code jobs} come newest first.
+     */
+    private void retry(Builder b, List<Job> newestFirst, String revokeReason,
+                       java.util.function.Function<Job, String> requeued, java.util.function.Function<Job, String> failed,
+                       java.util.function.Function<Job, Instant> endedAt) {
         long head = 0;
-        for (Job job : lost) {
+        for (Job job : newestFirst) {
             Queue q = queue(job.queueId());
             head = Math.min(head, q.head) - 1;
-            b.assignments.add(new RevokeJob(vmId, job.jobId(), job.attempt(), "VM " + vmId + " was declared lost"));
+            b.assignments.add(new RevokeJob(job.vmId(), job.jobId(), job.attempt(), revokeReason));
             if (job.attempt() < maxAttempts && !q.deleting) {
-                b.event(job, new JobRequeued(job.jobId(), job.queueId(), job.attempt() + 1,
-                        "VM " + vmId + " was lost during attempt " + job.attempt(), head, lastSeen));
+                b.event(job, new JobRequeued(job.jobId(), job.queueId(), job.attempt() + 1, requeued.apply(job), head,
+                        endedAt.apply(job)));
             } else {
-                b.event(job, new JobFailed(job.jobId(), job.queueId(), job.attempt(),
-                        "VM " + vmId + " was lost during attempt " + job.attempt() + " of " + maxAttempts, now,
-                        lastSeen));
+                b.event(job, new JobFailed(job.jobId(), job.queueId(), job.attempt(), failed.apply(job), b.now,
+                        endedAt.apply(job)));
             }
         }
+    }
+
+    /**
+     * Time passes for the attempts told to commit whose VM is lost. Such an attempt's agent, if it is alive, answers
+     * with ResultsCommitted or AttemptFailed (a commit it can no longer do); only an agent that died says nothing.
+     * After {@code commitWait} of read time without an answer the attempt is revoked and the job retried (or failed):
+     * the new attempt's commit is conditional on no attempt of the job having committed (vm-agent), so even an
+     * answer that was merely late commits nothing twice.
+     *
+     * <p>{@code readTime} is how long this dispatcher has demonstrably been reading its inputs (time across gaps in
+     * which it could not read, a broker outage, does not count), so an outage is no one's silence. The only
+     * bookkeeping a handler does: when it first saw each job waiting (not job state; not replayed).
+     */
+    public Decision onTick(java.time.Duration readTime, Instant now) {
+        Builder b = new Builder(now);
+        waitingSince.keySet().retainAll(commitsOfLostVms);
+        List<Job> expired = new ArrayList<>();
+        for (String jobId : commitsOfLostVms) {
+            java.time.Duration since = waitingSince.computeIfAbsent(jobId, id -> readTime);
+            if (readTime.minus(since).compareTo(commitWait) >= 0) {
+                expired.add(jobs.get(jobId));
+            }
+        }
+        expired.sort(Comparator.comparingLong(Job::queueSequence).reversed());
+        String unconfirmed = " was lost and no commit was confirmed within " + commitWait;
+        retry(b, expired, "its VM" + unconfirmed,
+                j -> "VM " + j.vmId() + unconfirmed + " after attempt " + j.attempt() + " succeeded",
+                j -> "VM " + j.vmId() + unconfirmed + " after attempt " + j.attempt() + " of " + maxAttempts
+                        + " succeeded", j -> granted.get(j.jobId()).succeededAt());
         return b.build();
     }
 
@@ -530,9 +611,13 @@ public final class JobDispatcher {
             rows.put(job.jobId(), e.rowsScored());
             if (e.succeededAt() != null && job.vmId() != null) {
                 granted.put(job.jobId(), new Granted(e.attempt(), job.vmId(), e.succeededAt()));
+                if (!vms.containsKey(job.vmId())) { // on a rebuild: its VM was deleted since (facts come first)
+                    commitsOfLostVms.add(job.jobId());
+                }
             }
             next = job.withSequence(seq);
         } else if (event instanceof JobRequeued e) {
+            commitsOfLostVms.remove(job.jobId());
             release(q, job);
             dequeue(q, job);
             next = job.with(JobState.QUEUED, e.nextAttempt() - 1, null, e.queueSequence(), seq);
@@ -540,6 +625,7 @@ public final class JobDispatcher {
         } else if (event instanceof JobFinished || event instanceof JobFailed || event instanceof JobCancelled) {
             release(q, job);
             dequeue(q, job);
+            commitsOfLostVms.remove(job.jobId());
             JobState terminal = event instanceof JobFinished ? JobState.FINISHED
                     : event instanceof JobFailed ? JobState.FAILED : JobState.CANCELLED;
             next = job.with(terminal, job.attempt(), null, 0, seq);

@@ -218,15 +218,8 @@ class JobDispatcherTest {
         assertThat(assignments).hasSize(before + 1);
     }
 
-    /**
-     * vm-events and job-reports are different topics: the dispatcher may apply a VM's loss before the results the
-     * VM committed were read (CommitResults had been sent). Whatever the order, the job is finished once, by the
-     * attempt that committed, and a later attempt is revoked before it can commit.
-     */
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"commit-then-loss", "loss-then-commit",
-            "loss-then-reassigned-then-commit", "loss-then-started-then-commit"})
-    void an_attempt_told_to_commit_finishes_the_job_even_when_its_vm_loss_is_read_first(String order) {
+    /** j1's attempt 1 on vmA reported success and was told to commit; vmB is free. */
+    Instant grantedOnVmAWithVmBFree() {
         dispatcher.vmReady(POOL, "vmA", 1);
         dispatcher.vmReady(POOL, "vmB", 1);
         submitAndStart(POOL, "j1", "svc");
@@ -235,41 +228,141 @@ class JobDispatcherTest {
         report(POOL, new AttemptSucceeded("j1", POOL, "vmA", 1, 10));
         assertThat(assignments).contains(new CommitResults("vmA", "j1", 1));
         now = now.plusSeconds(5);
-        Map<String, ResultLocation> results = Map.of("out", new ResultLocation("http://b/", "c/out.csv", "?sig"));
+        return succeededAt;
+    }
+
+    void vmLost(String vmId) {
+        dispatcher.vmGone(vmId);
+        step(POOL, dispatcher.onVmLost(vmId, now.minusSeconds(3), now));
+    }
+
+    final Map<String, ResultLocation> results = Map.of("out", new ResultLocation("http://b/", "c/out.csv", "?sig"));
+
+    List<Assignment> since(int before) {
+        return assignments.subList(before, assignments.size());
+    }
+
+    /**
+     * vm-events and job-reports are different topics: the dispatcher may read a VM's loss before the results the VM
+     * committed. An attempt told to commit is never superseded while its outcome is unknown: it is not revoked, no
+     * other attempt starts, and its ResultsCommitted finishes the job; so the output is committed once.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"commit-then-loss", "loss-then-commit"})
+    void an_attempt_told_to_commit_is_never_superseded_while_its_outcome_is_unknown(String order) {
+        Instant succeededAt = grantedOnVmAWithVmBFree();
         ResultsCommitted committed = new ResultsCommitted("j1", POOL, "vmA", 1, results);
+        int before = assignments.size();
         if (order.equals("commit-then-loss")) {
             report(POOL, committed);
-            dispatcher.vmGone("vmA");
-            step(POOL, dispatcher.onVmLost("vmA", now, now));
+            vmLost("vmA");
         } else {
-            dispatcher.vmGone("vmA");
-            step(POOL, dispatcher.onVmLost("vmA", now, now));
-            if (!order.equals("loss-then-commit")) {
-                run(dispatcher.dispatch(POOL, now)); // vmB is free: attempt 2 is assigned there
-                assertThat(assignments).contains(new AssignJob("vmB", "j1", 2, spec("j1", "svc", POOL)));
+            vmLost("vmA");
+            assertThat(dispatcher.commitsOfLostVms()).containsExactly("j1");
+            for (int s = 0; s < 120; s++) { // up to 59.5 s of read time while the commit is under way: nothing
+                step(POOL, dispatcher.onTick(Duration.ofSeconds(s).dividedBy(2), now));
             }
-            if (order.equals("loss-then-started-then-commit")) {
-                report(POOL, new AttemptStarted("j1", POOL, "vmB", 2));
-            }
-            int before = assignments.size();
+            assertThat(since(before)).as("attempt 1 is neither revoked nor superseded").isEmpty();
+            assertThat(dispatcher.job("j1").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+            assertThat(dispatcher.freeSlots(POOL)).as("vmB stays free for other jobs").isEqualTo(1);
             report(POOL, committed);
-            if (order.startsWith("loss-then-") && !order.equals("loss-then-commit")) {
-                assertThat(assignments.subList(before, assignments.size())).containsExactly(
-                        new RevokeJob("vmB", "j1", 2, "attempt 1 already committed the results"));
-            }
         }
-        Job j1 = dispatcher.job("j1").orElseThrow();
-        assertThat(j1.state()).isEqualTo(JobState.FINISHED);
-        List<JobFinished> finished = log.stream().map(Envelope::data).filter(e -> e instanceof JobFinished)
-                .map(JobFinished.class::cast).toList();
-        assertThat(finished).containsExactly(new JobFinished("j1", POOL, 1, results, 10, now, succeededAt));
-        assertThat(assignments.stream().filter(a -> a instanceof CommitResults)).as("one commit, of attempt 1")
-                .containsExactly(new CommitResults("vmA", "j1", 1));
-        // a later success report of attempt 2 (had it run on) is not told to commit
+        assertThat(since(before)).isEmpty();
+        assertThat(dispatcher.job("j1").orElseThrow().state()).isEqualTo(JobState.FINISHED);
+        assertThat(log.stream().map(Envelope::data).filter(e -> e instanceof JobFinished))
+                .containsExactly(new JobFinished("j1", POOL, 1, results, 10, now, succeededAt));
+        assertThat(log.stream().map(Envelope::data).filter(e -> e instanceof JobRequeued)).isEmpty();
+        assertThat(dispatcher.commitsOfLostVms()).isEmpty();
+    }
+
+    @Test
+    void an_attempt_told_to_commit_that_its_agent_could_not_commit_is_retried_at_once() {
+        grantedOnVmAWithVmBFree();
+        vmLost("vmA");
         int before = assignments.size();
+        // the agent is alive: its VM stopped before the commit came, so it says the attempt will never commit
+        report(POOL, new AttemptFailed("j1", POOL, "vmA", 1, "the outputs were discarded before the commit", true));
+        assertThat(since(before)).containsExactly(new AssignJob("vmB", "j1", 2, spec("j1", "svc", POOL)));
+        assertThat(dispatcher.commitsOfLostVms()).isEmpty();
+    }
+
+    /**
+     * A VM that died after CommitResults says nothing: after commitWait of read time the attempt is revoked and the
+     * job retried. Should the old attempt's ResultsCommitted come after all, it finishes the job and the new attempt
+     * is revoked before it commits (and vm-agent's conditional commit would refuse it anyway).
+     */
+    @Test
+    void a_dead_vm_after_commit_results_leaves_the_job_waiting_only_for_commit_wait() {
+        Instant succeededAt = grantedOnVmAWithVmBFree();
+        vmLost("vmA");
+        int before = assignments.size();
+        Duration base = Duration.ofHours(3); // read time is whatever the processor counted so far
+        step(POOL, dispatcher.onTick(base, now));
+        step(POOL, dispatcher.onTick(base.plusSeconds(59), now));
+        assertThat(since(before)).isEmpty();
+        step(POOL, dispatcher.onTick(base.plusSeconds(60), now));
+        assertThat(log.get(log.size() - 2).data()).isEqualTo(new JobRequeued("j1", POOL, 2,
+                "VM vmA was lost and no commit was confirmed within PT1M after attempt 1 succeeded", -1, succeededAt));
+        assertThat(since(before)).containsExactly(
+                new RevokeJob("vmA", "j1", 1, "its VM was lost and no commit was confirmed within PT1M"),
+                new AssignJob("vmB", "j1", 2, spec("j1", "svc", POOL)));
+        step(POOL, dispatcher.onTick(base.plusSeconds(120), now));
+        assertThat(since(before)).hasSize(2);
+
+        report(POOL, new AttemptStarted("j1", POOL, "vmB", 2));
+        report(POOL, new ResultsCommitted("j1", POOL, "vmA", 1, results)); // late after all
+        assertThat(since(before)).last().isEqualTo(new RevokeJob("vmB", "j1", 2, "attempt 1 already committed the results"));
+        assertThat(dispatcher.job("j1").orElseThrow().state()).isEqualTo(JobState.FINISHED);
+        int after = assignments.size();
         report(POOL, new AttemptSucceeded("j1", POOL, "vmB", 2, 10));
-        assertThat(assignments.subList(before, assignments.size())).doesNotHaveAnyElementsOfTypes(CommitResults.class);
+        assertThat(since(after)).doesNotHaveAnyElementsOfTypes(CommitResults.class);
         assertThat(dispatcher.busySlots("vmB")).isZero();
+    }
+
+    @Test
+    void the_last_attempt_told_to_commit_on_a_dead_vm_fails_the_job_after_commit_wait() {
+        JobDispatcher oneAttempt = new JobDispatcher(1, Map.of(), Duration.ofSeconds(30));
+        oneAttempt.vmReady(POOL, "vmA", 1);
+        SubmitJob submit = new SubmitJob("j1", POOL, spec("j1", "svc", POOL));
+        oneAttempt.submitted(submit);
+        List<Envelope<JobEvent>> events = new ArrayList<>();
+        java.util.function.Consumer<Decision> run = d -> d.events().forEach(e -> {
+            oneAttempt.apply(e);
+            events.add(e);
+        });
+        run.accept(oneAttempt.onCommand(Envelope.of(submit, 1, now), now));
+        run.accept(oneAttempt.onCommand(Envelope.of(new StartJob("j1", POOL), 2, now), now));
+        run.accept(oneAttempt.dispatch(POOL, now));
+        run.accept(oneAttempt.onReport(Envelope.of(new AttemptSucceeded("j1", POOL, "vmA", 1, 10), 1, now), now));
+        oneAttempt.vmGone("vmA");
+        run.accept(oneAttempt.onVmLost("vmA", now, now));
+        run.accept(oneAttempt.onTick(Duration.ZERO, now));
+        run.accept(oneAttempt.onTick(Duration.ofSeconds(30), now));
+        assertThat(events.get(events.size() - 1).data()).isEqualTo(new JobFailed("j1", POOL, 1,
+                "VM vmA was lost and no commit was confirmed within PT30S after attempt 1 of 1 succeeded", now, now));
+    }
+
+    /** The wait is no job state: a rebuilt dispatcher finds the job waiting and waits a whole commitWait again. */
+    @Test
+    void a_rebuilt_dispatcher_finds_the_attempt_waiting_for_its_commit_and_waits_again() {
+        grantedOnVmAWithVmBFree();
+        vmLost("vmA");
+        step(POOL, dispatcher.onTick(Duration.ZERO, now));
+        step(POOL, dispatcher.onTick(Duration.ofSeconds(50), now));
+
+        JobDispatcher rebuilt = new JobDispatcher(3, Map.of(CLASSIC, 2));
+        rebuilt.vmReady(POOL, "vmB", 1); // facts first, as of the committed offsets: vmA is gone
+        for (Envelope<JobEvent> e : log) {
+            rebuilt.apply(e);
+            rebuilt.apply(e);
+        }
+        rebuilt.checkInvariants();
+        assertThat(rebuilt.commitsOfLostVms()).containsExactly("j1");
+        assertThat(rebuilt.job("j1")).isEqualTo(dispatcher.job("j1"));
+        assertThat(rebuilt.onTick(Duration.ofSeconds(50), now).isEmpty()).isTrue();
+        assertThat(rebuilt.onTick(Duration.ofSeconds(109), now).isEmpty()).isTrue();
+        assertThat(rebuilt.onTick(Duration.ofSeconds(110), now).assignments())
+                .containsExactly(new RevokeJob("vmA", "j1", 1, "its VM was lost and no commit was confirmed within PT1M"));
     }
 
     @Test

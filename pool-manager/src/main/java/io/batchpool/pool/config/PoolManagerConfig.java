@@ -21,10 +21,6 @@ public interface PoolManagerConfig {
     @WithDefault("PT0.5S")
     Duration tickInterval();
 
-    /** How far back VM reports are read after a restart to learn when each VM was last heard of. */
-    @WithDefault("PT10M")
-    Duration livenessLookback();
-
     /** Stable id of this instance: its transactional id is derived from it (a restarted instance fences its zombie). */
     @WithName("instance-id")
     Optional<String> instanceId();

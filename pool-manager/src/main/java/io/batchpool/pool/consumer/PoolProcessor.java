@@ -33,7 +33,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -93,8 +92,10 @@ public class PoolProcessor implements Runnable {
     private final PoolManagerConfig config;
     private final Clock clock;
     private final MeterRegistry metrics;
-    private KafkaConsumer<String, byte[]> consumer;
-    private KafkaProducer<String, byte[]> producer;
+    // volatile: stop() reaches them from another thread to end calls that wait for the broker
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile KafkaProducer<String, byte[]> producer;
+    private volatile KafkaConsumer<String, byte[]> restoring;
     private Thread thread;
 
     private final short replicationFactor;
@@ -134,11 +135,10 @@ public class PoolProcessor implements Runnable {
         thread.start();
     }
 
+    /** Ends the processor without waiting for the broker ({@link KafkaClients#abandon}), quietly. */
     void stop(@Observes ShutdownEvent event) {
         running.set(false);
-        if (consumer != null) {
-            consumer.wakeup();
-        }
+        KafkaClients.abandon(producer, consumer, restoring);
         if (thread != null) {
             try {
                 thread.join(10_000);
@@ -171,12 +171,16 @@ public class PoolProcessor implements Runnable {
                     LOG.warn("woken up while running; restarting the processor");
                 }
             } catch (RuntimeException e) {
-                if (BrokerOutage.explains(e)) {
+                if (!running.get()) {
+                    LOG.debugf("stopped while waiting for the broker: %s", e.toString());
+                } else if (BrokerOutage.explains(e)) {
                     outage.failed(e); // once per outage; nothing is decided until the broker answers again
                 } else {
                     LOG.error("pool processor failed; rebuilding state and resuming", e);
                 }
-                sleep(1000);
+                if (running.get()) {
+                    sleep(1000);
+                }
             } finally {
                 ready = false;
                 closeClients();
@@ -187,6 +191,9 @@ public class PoolProcessor implements Runnable {
     private void openClients() {
         String instance = config.instanceId().orElseGet(PoolProcessor::hostName);
         producer = new KafkaProducer<>(KafkaClients.transactionalProducer(bootstrap, "pool-manager-" + instance));
+        if (!running.get()) { // stop() ran before it could see this producer
+            return;
+        }
         producer.initTransactions(); // fences a previous incarnation and aborts its open transaction
         Map<String, Object> c = KafkaClients.consumer(bootstrap, "pool-manager", "pool-manager-" + instance);
         // co-partitioned topics: partition p of both inputs must land on the same instance
@@ -383,6 +390,10 @@ public class PoolProcessor implements Runnable {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         List<Envelope<Message>> history = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> restore = new KafkaConsumer<>(c)) {
+            restoring = restore;
+            if (!running.get()) {
+                throw new WakeupException();
+            }
             List<TopicPartition> tps = new ArrayList<>();
             for (int p : partitions) {
                 tps.add(new TopicPartition(Topics.POOL_EVENTS, p));
@@ -438,27 +449,18 @@ public class PoolProcessor implements Runnable {
             });
             pendingStops.addAll(fleet.idleDrainingVms());
 
-            Instant horizon = clock.instant().minus(config.livenessLookback());
-            liveness.setHorizon(horizon);
-            List<TopicPartition> reportTps = partitions.stream()
-                    .map(p -> new TopicPartition(Topics.VM_REPORTS, p)).toList();
-            restore.assign(reportTps);
-            Map<TopicPartition, Long> query = new HashMap<>();
-            reportTps.forEach(tp -> query.put(tp, horizon.toEpochMilli()));
-            Map<TopicPartition, OffsetAndTimestamp> from = restore.offsetsForTimes(query);
-            Map<TopicPartition, Long> end = restore.endOffsets(reportTps);
-            for (TopicPartition tp : reportTps) {
-                OffsetAndTimestamp o = from.get(tp);
-                restore.seek(tp, o == null ? end.get(tp) : o.offset());
+            // when each VM was last heard of: back through the reports until every VM's last one is found
+            Instant now = clock.instant();
+            int windows = 0;
+            for (int p : partitions) {
+                List<Vm> vms = fleet.poolIds().stream().filter(id -> partitionOf(id) == p)
+                        .flatMap(id -> fleet.vms(id).values().stream()).toList();
+                windows += liveness.refill(vms, new ReportTopicHistory(restore, new TopicPartition(Topics.VM_REPORTS, p)),
+                        now, config.heartbeatTimeout());
             }
-            readUntil(restore, end, record -> {
-                try {
-                    Envelope<VmReport> r = reports.decode(record.value());
-                    liveness.observe(r.data().vmId(), r.occurredAt());
-                } catch (DecodeException e) {
-                    // counted when the live loop reads it
-                }
-            });
+            LOG.debugf("VM reports read back in %d windows", windows);
+        } finally {
+            restoring = null;
         }
         LOG.infof("rebuilt partitions %s from %d events in %d ms", partitions, history.size(),
                 (System.nanoTime() - started) / 1_000_000);

@@ -55,10 +55,14 @@ public final class PoolFleet {
     /** VMs that run jobs (facts from job-dispatcher's slot events; not part of the replayed pool state). */
     private final Set<String> busy = new java.util.HashSet<>();
     /**
-     * VMs declared lost that were billed, until their agent reports them stopped: a report from one of them means
-     * it was alive (replayed state: from VmDeleted LOST and VmSeenAfterLoss).
+     * VMs declared lost that were billed, by pool, each billed until an instant: a report from one of them means it
+     * was alive (replayed state: from VmDeleted LOST and VmSeenAfterLoss). An entry goes when its agent reports the VM
+     * stopped, when its pool is deleted, or when an event of its pool comes {@link #LOST_MEMORY} after the VM was
+     * last seen (a lost VM that is alive reports every second and is asked to stop each time; one silent that long is
+     * gone). So the map holds, per pool, only the VMs lost within the last day of the pool's life: it cannot grow
+     * without bound however many VMs die over time.
      */
-    private final Map<String, LostVm> lost = new HashMap<>();
+    private final Map<String, Map<String, Instant>> lost = new HashMap<>();
     private final Supplier<String> newVmId;
 
     public PoolFleet() {
@@ -70,9 +74,8 @@ public final class PoolFleet {
         this.newVmId = newVmId;
     }
 
-    /** A VM declared lost, billed until {@code billedUntil}. */
-    private record LostVm(String poolId, Instant billedUntil) {
-    }
+    /** How long after it was last seen a lost VM's reports are still recognised (see {@link #lost}). */
+    public static final Duration LOST_MEMORY = Duration.ofDays(1);
 
     // ---- reads
 
@@ -86,6 +89,11 @@ public final class PoolFleet {
 
     public Set<String> poolIds() {
         return Set.copyOf(pools.keySet());
+    }
+
+    /** How many VMs declared lost are remembered (their reports would still be recognised). */
+    public int lostVms() {
+        return lost.values().stream().mapToInt(Map::size).sum();
     }
 
     public boolean isBusy(String vmId) {
@@ -112,17 +120,26 @@ public final class PoolFleet {
             return; // replayed or duplicated: already applied
         }
         Pool after = Evolution.evolve(before, vms, event);
+        Map<String, Instant> lostHere = lost.get(poolId);
         if (event.data() instanceof VmDeleted deleted) {
             busy.remove(deleted.vmId());
             if (deleted.reason() == VmDeletionReason.LOST && deleted.wasProvisioned()) {
-                lost.put(deleted.vmId(), new LostVm(poolId, deleted.deletedAt()));
+                lost.computeIfAbsent(poolId, id -> new HashMap<>()).put(deleted.vmId(), deleted.deletedAt());
             }
-        } else if (event.data() instanceof VmSeenAfterLoss seen) {
+        } else if (event.data() instanceof VmSeenAfterLoss seen && lostHere != null) {
             if (seen.stopped()) {
-                lost.remove(seen.vmId());
+                lostHere.remove(seen.vmId());
             } else {
-                lost.computeIfPresent(seen.vmId(), (id, l) -> l.billedUntil().isBefore(seen.seenAt())
-                        ? new LostVm(poolId, seen.seenAt()) : l);
+                lostHere.computeIfPresent(seen.vmId(), (id, until) -> until.isBefore(seen.seenAt()) ? seen.seenAt() : until);
+            }
+        } else if (event.data() instanceof PoolDeleted) {
+            lost.remove(poolId);
+        }
+        if (lostHere != null) { // event time of the pool's own events: the same on replay
+            Instant forgotten = event.occurredAt().minus(LOST_MEMORY);
+            lostHere.values().removeIf(until -> until.isBefore(forgotten));
+            if (lostHere.isEmpty()) {
+                lost.remove(poolId);
             }
         }
         if (after == null) {
@@ -135,7 +152,7 @@ public final class PoolFleet {
     /** Drops the state of pools whose id the predicate selects (partitions revoked from this instance). */
     public void forget(java.util.function.Predicate<String> poolIds) {
         pools.keySet().removeIf(poolIds);
-        lost.values().removeIf(l -> poolIds.test(l.poolId()));
+        lost.keySet().removeIf(poolIds);
         vmsByPool.entrySet().removeIf(e -> {
             if (poolIds.test(e.getKey())) {
                 e.getValue().keySet().forEach(busy::remove);
@@ -184,15 +201,14 @@ public final class PoolFleet {
         VmReport report = envelope.data();
         Pool pool = pools.get(report.poolId());
         Vm vm = pool == null ? null : vmsByPool.getOrDefault(report.poolId(), Map.of()).get(report.vmId());
-        LostVm wasLost = lost.get(report.vmId());
-        if (vm == null && pool != null && wasLost != null && wasLost.poolId().equals(pool.poolId())) {
+        Instant billedUntil = lost.getOrDefault(report.poolId(), Map.of()).get(report.vmId());
+        if (vm == null && pool != null && billedUntil != null) {
             // declared lost, yet it reports: it was alive. Billed until this report (or its stop), asked to stop again.
             boolean stopped = report instanceof VmStopped;
-            if (!stopped && !envelope.occurredAt().isAfter(wasLost.billedUntil())) {
+            if (!stopped && !envelope.occurredAt().isAfter(billedUntil)) {
                 return Decision.NONE;
             }
-            Instant seenAt = envelope.occurredAt().isAfter(wasLost.billedUntil())
-                    ? envelope.occurredAt() : wasLost.billedUntil();
+            Instant seenAt = envelope.occurredAt().isAfter(billedUntil) ? envelope.occurredAt() : billedUntil;
             Change change = new Change(pool, vmsByPool.get(pool.poolId()), now);
             change.emit(new VmSeenAfterLoss(pool.poolId(), report.vmId(), pool.accountId(), pool.billingPlanId(),
                     seenAt, stopped), now);

@@ -31,10 +31,6 @@ class ReadGapTest {
                 return tick;
             }
 
-            public Duration livenessLookback() {
-                return Duration.ofMinutes(10);
-            }
-
             public Optional<String> instanceId() {
                 return Optional.empty();
             }

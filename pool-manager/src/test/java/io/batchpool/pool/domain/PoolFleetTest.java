@@ -307,6 +307,61 @@ class PoolFleetTest {
                 .as("replay knows the VM stopped").isTrue();
     }
 
+    /** Declares the pool's VMs that heartbeat at {@code now} lost, 11 s of read time later (they stay silent). */
+    List<String> loseAllVms() {
+        List<String> vms = List.copyOf(fleet.vms(POOL).keySet());
+        vms.forEach(vm -> report(new VmHeartbeat(POOL, vm, "agent")));
+        readFor(Duration.ofSeconds(11));
+        assertThat(payloads(tick())).filteredOn(m -> m instanceof VmDeleted d && d.reason() == VmDeletionReason.LOST)
+                .hasSize(vms.size());
+        return vms;
+    }
+
+    /**
+     * VMs that die for good (the usual lost VM) never send VmStopped: their loss is remembered only for
+     * LOST_MEMORY after they were last seen, so the memory holds at most a day of a pool's losses, however many VMs
+     * die over time; and it is the same after a replay.
+     */
+    @Test
+    void lost_vms_are_forgotten_a_day_after_they_were_last_seen_so_their_memory_stays_bounded() {
+        createReadyPool(2);
+        List<String> firstLost = loseAllVms();
+        for (String vm : fleet.vms(POOL).keySet()) { // the replacements boot
+            report(new VmBooted(POOL, vm, "agent", 1));
+        }
+        assertThat(fleet.lostVms()).isEqualTo(2);
+        for (int day = 0; day < 20; day++) { // every 6 hours for 5 days, both VMs die and are replaced
+            now = now.plus(Duration.ofHours(6));
+            loseAllVms();
+            for (String vm : fleet.vms(POOL).keySet()) {
+                report(new VmBooted(POOL, vm, "agent", 1));
+            }
+            assertThat(fleet.lostVms()).as("at most a day of losses (4 rounds of 2)").isLessThanOrEqualTo(10);
+        }
+        // the first VMs died 5 days ago: a report of theirs now is a stranger's, no longer billed
+        Decision late = report(new VmHeartbeat(POOL, firstLost.get(0), "agent"));
+        assertThat(late.isEmpty()).isTrue();
+
+        PoolFleet replayed = new PoolFleet(() -> "x");
+        for (Envelope<Message> e : log) {
+            replayed.apply(e);
+            replayed.apply(e);
+        }
+        assertThat(replayed.lostVms()).isEqualTo(fleet.lostVms());
+    }
+
+    @Test
+    void a_deleted_pool_forgets_its_lost_vms() {
+        createReadyPool(2);
+        loseAllVms();
+        assertThat(fleet.lostVms()).isEqualTo(2);
+        command(new DeletePool(POOL, false));
+        assertThat(fleet.pool(POOL).state()).isEqualTo(PoolState.DELETED);
+        assertThat(fleet.lostVms()).isZero();
+        now = now.plusSeconds(5);
+        assertThat(report(new VmHeartbeat(POOL, "vm1", "agent")).isEmpty()).isTrue();
+    }
+
     @Test
     void a_vm_stuck_provisioning_is_given_up_and_replaced() {
         command(new CreatePool(POOL, ACCOUNT, PLAN, 1, 1));

@@ -14,6 +14,13 @@ public record AttemptKey(String vmId, String jobId, int attempt) {
         return jobId + "-" + attempt;
     }
 
+    /** Whether an attempt id ({@link #attemptId}) names an attempt of this job, this one included. */
+    public boolean sameJob(String otherAttemptId) {
+        String prefix = jobId + "-";
+        return otherAttemptId.startsWith(prefix) && otherAttemptId.substring(prefix.length()).chars()
+                .allMatch(Character::isDigit) && otherAttemptId.length() > prefix.length();
+    }
+
     @Override
     public String toString() {
         return "job " + jobId + " attempt " + attempt + " on VM " + vmId;

@@ -10,7 +10,8 @@ package io.batchpool.agent.domain;
  * </pre>
  *
  * A VM that stops while an attempt is COMMITTING lets that commit finish (it was ordered while the attempt was
- * current) but sends no ResultsCommitted: the dispatcher retries the job from the VM's deletion.
+ * current) and reports it (ResultsCommitted): the dispatcher awaits the outcome of an attempt it told to commit. A
+ * CommitResults for an attempt that is done without a commit is refused out loud (AttemptFailed, retryable).
  */
 public enum AttemptState {
     RUNNING, SUCCEEDED, COMMITTING

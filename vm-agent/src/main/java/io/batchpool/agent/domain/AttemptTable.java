@@ -35,15 +35,27 @@ public final class AttemptTable {
     public enum CommitOutcome {
         /** Succeeded and current: move the temporary outputs to their final names. */
         COMMIT,
-        /** Still running, or already committing: ignore (a redelivery, or a dispatcher bug). */
+        /** Still running, or already committing or committed: ignore (a redelivery, or a dispatcher bug). */
         NOT_READY,
+        /**
+         * Ended here without a commit (revoked, its VM stopped, or failed): it never will commit. Say so, so that the
+         * dispatcher, which awaits this attempt's outcome, retries the job at once.
+         */
+        REFUSE,
         /** Not held here (e.g. this process restarted): nothing to commit. */
         UNKNOWN
     }
 
     private final int finishedMemory;
     private final Map<AttemptKey, AttemptState> held = new HashMap<>();
-    private final Map<AttemptKey, Boolean> finished;
+    private final Map<AttemptKey, Ended> finished;
+
+    /**
+     * How a finished attempt ended: committed or not, the queue its reports go to and the sequence of its last report
+     * (a refusal continues the attempt's sequence).
+     */
+    public record Ended(boolean committed, String queueId, long lastReport) {
+    }
 
     /** @param finishedMemory how many finished attempts are remembered to recognise redelivered AssignJobs */
     public AttemptTable(int finishedMemory) {
@@ -53,7 +65,7 @@ public final class AttemptTable {
         this.finishedMemory = finishedMemory;
         this.finished = new LinkedHashMap<>(16, 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<AttemptKey, Boolean> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<AttemptKey, Ended> eldest) {
                 return size() > AttemptTable.this.finishedMemory;
             }
         };
@@ -77,7 +89,8 @@ public final class AttemptTable {
     public CommitOutcome decideCommit(AttemptKey key) {
         AttemptState state = held.get(key);
         if (state == null) {
-            return CommitOutcome.UNKNOWN;
+            Ended ended = finished.get(key);
+            return ended == null ? CommitOutcome.UNKNOWN : ended.committed() ? CommitOutcome.NOT_READY : CommitOutcome.REFUSE;
         }
         return state == AttemptState.SUCCEEDED ? CommitOutcome.COMMIT : CommitOutcome.NOT_READY;
     }
@@ -100,14 +113,23 @@ public final class AttemptTable {
         held.put(key, next);
     }
 
-    /** The attempt is over (committed, failed, revoked): its slot is free; it is remembered as finished. */
-    public boolean finish(AttemptKey key) {
+    /**
+     * The attempt is over (committed, failed, revoked, its VM stopped): its slot is free; it is remembered as
+     * finished, with whether it committed and the queue of its reports (for a {@link CommitOutcome#REFUSE}).
+     */
+    public boolean finish(AttemptKey key, Ended how) {
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(how, "how");
         boolean removed = held.remove(key) != null;
         if (finishedMemory > 0) {
-            finished.put(key, Boolean.TRUE);
+            finished.put(key, how);
         }
         return removed;
+    }
+
+    /** How a finished attempt ended, while it is remembered. */
+    public Optional<Ended> ended(AttemptKey key) {
+        return Optional.ofNullable(finished.get(key));
     }
 
     public Optional<AttemptState> state(AttemptKey key) {

@@ -265,7 +265,8 @@ public class JobRunner {
         if (outcome == AttemptTable.RevokeOutcome.CANCEL_RUNNING) {
             running.get(key).cancelled.set(true);
         } else if (outcome == AttemptTable.RevokeOutcome.DISCARD) {
-            table.finish(key);
+            Running r = running.get(key);
+            table.finish(key, new AttemptTable.Ended(false, r.queueId, r.sequence.get()));
         }
         return outcome;
     }
@@ -317,6 +318,19 @@ public class JobRunner {
         if (outcome == AttemptTable.CommitOutcome.COMMIT) {
             Running r = running.get(key);
             commits.execute(() -> commitOutputs(r));
+        } else if (outcome == AttemptTable.CommitOutcome.REFUSE) {
+            // the dispatcher awaits this attempt's outcome (its VM may be declared lost): it will never commit
+            AttemptTable.Ended how;
+            synchronized (table) {
+                how = table.ended(key).orElseThrow();
+            }
+            LOG.infof("%s: CommitResults refused, its outputs were discarded before it came", key);
+            String queueId = how.queueId();
+            Running ended = new Running(key, queueId, null);
+            ended.sequence.set(how.lastReport());
+            safely(ended, () -> publisher.publishAndWait(envelope(ended, new AttemptFailed(key.jobId(), queueId,
+                    key.vmId(), key.attempt(), "attempt " + key.attempt() + " was not committed: it had ended (revoked, "
+                    + "or its VM stopped) and its outputs were discarded before CommitResults came", true))));
         } else {
             LOG.infof("%s: CommitResults ignored (%s)", key, outcome);
         }
@@ -514,7 +528,7 @@ public class JobRunner {
         try {
             Map<String, ResultLocation> results = new LinkedHashMap<>();
             for (Map.Entry<String, StorageTarget> o : r.outputs.entrySet()) {
-                results.put(o.getKey(), o.getValue().commit(key.attemptId(), cipher));
+                results.put(o.getKey(), o.getValue().commit(key.attemptId(), key::sameJob, cipher));
             }
             finish(r, false);
             // reported even when the VM stopped meanwhile (e.g. declared lost while alive): the dispatcher must
@@ -552,7 +566,7 @@ public class JobRunner {
     /** The attempt ends here: its slot is free; with {@code discard} its temporary outputs are deleted. */
     private void finish(Running r, boolean discard) {
         synchronized (table) {
-            table.finish(r.key);
+            table.finish(r.key, new AttemptTable.Ended(!discard, r.queueId, r.sequence.get()));
             running.remove(r.key);
         }
         if (discard) {

@@ -9,6 +9,7 @@ import io.batchpool.contracts.job.ResultLocation;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.function.Predicate;
 
 /**
  * Where an attempt reads its input or writes an output: an Azure blob, or a local file (the embedded default). One
@@ -19,13 +20,18 @@ import java.io.OutputStream;
  * whose fault they are.
  */
 sealed interface StorageTarget {
+    org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(StorageTarget.class);
 
     InputStream openRead();
 
     OutputStream openWrite(String attemptId);
 
-    /** Makes the attempt's output final; returns where the client downloads it, its credential sealed. */
-    ResultLocation commit(String attemptId, SecretCipher cipher);
+    /**
+     * Makes the attempt's output final unless an attempt of the same job ({@code sameJob} of its attempt id) already
+     * did: then that output stays as it is (a job's output is committed once). Returns where the client downloads it,
+     * its credential sealed.
+     */
+    ResultLocation commit(String attemptId, Predicate<String> sameJob, SecretCipher cipher);
 
     void discard(String attemptId);
 
@@ -52,14 +58,21 @@ sealed interface StorageTarget {
             return out;
         }
 
-        /** One Put Block List of the staged blocks: the output appears whole, replacing any earlier one. */
+        /**
+         * One Put Block List of the staged blocks, conditional on the blob not holding an attempt of this job
+         * ({@link StagedBlob#commitOnce}): the output appears whole, replacing any earlier job's.
+         */
         @Override
-        public ResultLocation commit(String attemptId, SecretCipher cipher) {
+        public ResultLocation commit(String attemptId, Predicate<String> sameJob, SecretCipher cipher) {
             StagedBlob out = staged;
             if (out == null) {
                 throw new IllegalStateException("attempt " + attemptId + " wrote nothing to " + ref);
             }
-            out.commit();
+            String committedBy = out.commitOnce(sameJob);
+            if (!committedBy.equals(attemptId)) {
+                LOG.infof("%s: %s already holds the output of attempt %s of this job: not committed again", attemptId,
+                        ref, committedBy);
+            }
             io.batchpool.blob.ResultLocation loc = store.resultLocation(ref);
             // the token is a credential (a read SAS, or the caller's own echoed): sealed on Kafka, opened only by
             // the gateway for the client's status request
@@ -92,8 +105,12 @@ sealed interface StorageTarget {
 
         /** No credential: the gateway serves the file and signs its download URL itself. */
         @Override
-        public ResultLocation commit(String attemptId, SecretCipher cipher) {
-            store.commit(path, attemptId);
+        public ResultLocation commit(String attemptId, Predicate<String> sameJob, SecretCipher cipher) {
+            String committedBy = store.commitOnce(path, attemptId, sameJob);
+            if (!committedBy.equals(attemptId)) {
+                LOG.infof("%s: local file '%s' already holds the output of attempt %s of this job: not committed again",
+                        attemptId, path, committedBy);
+            }
             return ResultLocation.localFile(path);
         }
 
