@@ -27,7 +27,7 @@ public interface DispatcherConfig {
      * How long (read time) the outcome of an attempt told to commit is awaited once its VM is lost, before the job is
      * retried anyway: an agent that is alive answers at once; only a dead one needs this.
      */
-    @WithDefault("PT1M")
+    @WithDefault("PT15S")
     java.time.Duration commitWait();
 
     /** In the classic queue, at most this many jobs of one web service run at once. */

@@ -92,7 +92,7 @@ public final class JobDispatcher {
     }
 
     /** How long a lost VM's attempt that was told to commit is waited for by default (see {@link #onTick}). */
-    public static final java.time.Duration DEFAULT_COMMIT_WAIT = java.time.Duration.ofMinutes(1);
+    public static final java.time.Duration DEFAULT_COMMIT_WAIT = java.time.Duration.ofSeconds(15);
 
     /**
      * @param commitWait how long (read time) the outcome of an attempt told to commit is waited for once its VM is

@@ -259,7 +259,7 @@ class JobDispatcherTest {
         } else {
             vmLost("vmA");
             assertThat(dispatcher.commitsOfLostVms()).containsExactly("j1");
-            for (int s = 0; s < 120; s++) { // up to 59.5 s of read time while the commit is under way: nothing
+            for (int s = 0; s < 30; s++) { // up to 14.5 s of read time while the commit is under way: nothing
                 step(POOL, dispatcher.onTick(Duration.ofSeconds(s).dividedBy(2), now));
             }
             assertThat(since(before)).as("attempt 1 is neither revoked nor superseded").isEmpty();
@@ -298,15 +298,15 @@ class JobDispatcherTest {
         int before = assignments.size();
         Duration base = Duration.ofHours(3); // read time is whatever the processor counted so far
         step(POOL, dispatcher.onTick(base, now));
-        step(POOL, dispatcher.onTick(base.plusSeconds(59), now));
+        step(POOL, dispatcher.onTick(base.plusSeconds(14), now));
         assertThat(since(before)).isEmpty();
-        step(POOL, dispatcher.onTick(base.plusSeconds(60), now));
+        step(POOL, dispatcher.onTick(base.plusSeconds(15), now));
         assertThat(log.get(log.size() - 2).data()).isEqualTo(new JobRequeued("j1", POOL, 2,
-                "VM vmA was lost and no commit was confirmed within PT1M after attempt 1 succeeded", -1, succeededAt));
+                "VM vmA was lost and no commit was confirmed within PT15S after attempt 1 succeeded", -1, succeededAt));
         assertThat(since(before)).containsExactly(
-                new RevokeJob("vmA", "j1", 1, "its VM was lost and no commit was confirmed within PT1M"),
+                new RevokeJob("vmA", "j1", 1, "its VM was lost and no commit was confirmed within PT15S"),
                 new AssignJob("vmB", "j1", 2, spec("j1", "svc", POOL)));
-        step(POOL, dispatcher.onTick(base.plusSeconds(120), now));
+        step(POOL, dispatcher.onTick(base.plusSeconds(30), now));
         assertThat(since(before)).hasSize(2);
 
         report(POOL, new AttemptStarted("j1", POOL, "vmB", 2));
@@ -348,7 +348,7 @@ class JobDispatcherTest {
         grantedOnVmAWithVmBFree();
         vmLost("vmA");
         step(POOL, dispatcher.onTick(Duration.ZERO, now));
-        step(POOL, dispatcher.onTick(Duration.ofSeconds(50), now));
+        step(POOL, dispatcher.onTick(Duration.ofSeconds(10), now));
 
         JobDispatcher rebuilt = new JobDispatcher(3, Map.of(CLASSIC, 2));
         rebuilt.vmReady(POOL, "vmB", 1); // facts first, as of the committed offsets: vmA is gone
@@ -359,10 +359,10 @@ class JobDispatcherTest {
         rebuilt.checkInvariants();
         assertThat(rebuilt.commitsOfLostVms()).containsExactly("j1");
         assertThat(rebuilt.job("j1")).isEqualTo(dispatcher.job("j1"));
-        assertThat(rebuilt.onTick(Duration.ofSeconds(50), now).isEmpty()).isTrue();
-        assertThat(rebuilt.onTick(Duration.ofSeconds(109), now).isEmpty()).isTrue();
-        assertThat(rebuilt.onTick(Duration.ofSeconds(110), now).assignments())
-                .containsExactly(new RevokeJob("vmA", "j1", 1, "its VM was lost and no commit was confirmed within PT1M"));
+        assertThat(rebuilt.onTick(Duration.ofSeconds(10), now).isEmpty()).isTrue();
+        assertThat(rebuilt.onTick(Duration.ofSeconds(24), now).isEmpty()).isTrue();
+        assertThat(rebuilt.onTick(Duration.ofSeconds(25), now).assignments())
+                .containsExactly(new RevokeJob("vmA", "j1", 1, "its VM was lost and no commit was confirmed within PT15S"));
     }
 
     @Test
