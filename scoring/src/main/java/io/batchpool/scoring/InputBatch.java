@@ -4,31 +4,43 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Up to {@code capacity} rows of model inputs, column by column, reused from batch to batch (numeric columns live in
- * direct buffers that ONNX Runtime reads without a copy). Made by {@link OnnxModel#newBatch(int)}; not thread-safe:
- * one per scoring thread.
+ * direct buffers that ONNX Runtime reads without a copy; so do categorical columns that the model takes as int64
+ * codes, see {@link CategoryCodes}). Made by {@link OnnxModel#newBatch(int)}; not thread-safe: one thread fills it,
+ * then one thread scores it.
  */
 public final class InputBatch {
 
     private final List<InputColumn> columns;
     private final int capacity;
-    /** Per column: a FloatBuffer, a DoubleBuffer or a String[]. */
+    /** Per column: a FloatBuffer, a DoubleBuffer, a LongBuffer of category codes or a String[]. */
     private final Object[] data;
+    /** Per coded categorical column: its codes and the cells as written (for messages); else null. */
+    private final CategoryCodes.Column[] codes;
+    private final String[][] cells;
     private int size;
 
-    InputBatch(List<InputColumn> columns, boolean[] doubleColumns, int capacity) {
+    InputBatch(List<InputColumn> columns, boolean[] doubleColumns, CategoryCodes categoryCodes, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
         }
         this.columns = columns;
         this.capacity = capacity;
         this.data = new Object[columns.size()];
+        this.codes = new CategoryCodes.Column[columns.size()];
+        this.cells = new String[columns.size()][];
         for (int c = 0; c < data.length; c++) {
-            if (columns.get(c).kind() == ColumnKind.CATEGORICAL) {
+            CategoryCodes.Column coded = categoryCodes.column(columns.get(c).name());
+            if (columns.get(c).kind() == ColumnKind.CATEGORICAL && coded != null) {
+                codes[c] = coded;
+                cells[c] = new String[capacity];
+                data[c] = ByteBuffer.allocateDirect(capacity * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+            } else if (columns.get(c).kind() == ColumnKind.CATEGORICAL) {
                 data[c] = new String[capacity];
             } else if (doubleColumns[c]) {
                 data[c] = ByteBuffer.allocateDirect(capacity * Double.BYTES).order(ByteOrder.nativeOrder()).asDoubleBuffer();
@@ -86,7 +98,11 @@ public final class InputBatch {
     }
 
     public void setString(int column, int row, String value) {
-        if (data[column] instanceof String[] strings) {
+        CategoryCodes.Column coded = codes[column];
+        if (coded != null) {
+            ((LongBuffer) data[column]).put(row, coded.code(value));
+            cells[column][row] = value;
+        } else if (data[column] instanceof String[] strings) {
             strings[row] = value;
         } else {
             throw new IllegalArgumentException("column " + columns.get(column).name() + " is numeric");
@@ -100,6 +116,8 @@ public final class InputBatch {
             return Float.toString(floats.get(row));
         } else if (values instanceof DoubleBuffer doubles) {
             return Double.toString(doubles.get(row));
+        } else if (codes[column] != null) {
+            return "'" + cells[column][row] + "'";
         }
         return "'" + ((String[]) values)[row] + "'";
     }
@@ -117,6 +135,19 @@ public final class InputBatch {
         doubles.clear();
         doubles.limit(size);
         return doubles;
+    }
+
+    /** True when this categorical column goes to the model as int64 codes ({@link #codes}), not strings. */
+    boolean isCoded(int column) {
+        return codes[column] != null;
+    }
+
+    /** The first {@code size} codes of a coded categorical column, positioned for ONNX Runtime. */
+    LongBuffer codes(int column) {
+        LongBuffer longs = (LongBuffer) data[column];
+        longs.clear();
+        longs.limit(size);
+        return longs;
     }
 
     /** The first {@code size} values of a string column (a copy only for a partly filled batch). */
