@@ -24,20 +24,26 @@ import java.util.function.LongConsumer;
 
 /**
  * Streams an input CSV (UTF-8, header row first) through a model into an output CSV: every input column in order,
- * then {@code Scored Labels} and {@code Scored Probabilities}. Rows are scored {@code batchSize} at a time and only
- * one batch is held in memory, so the heap needed does not depend on the size of the input.
+ * then {@code Scored Labels} and {@code Scored Probabilities}. Rows are scored {@code batchSize} at a time.
+ *
+ * <p>Two threads share the work: while the calling thread runs the model on one batch and writes it, a read-ahead
+ * thread parses the next batch ({@link ReadAhead}). At most {@value #CHUNKS} batches of rows exist at once, so the
+ * heap needed does not depend on the size of the input. An input that fits in one batch is scored on the calling
+ * thread alone (no thread is started for it).
  *
  * <p>A header-only input gives a header-only output. Before each batch the cancellation flag and the deadline are
  * checked. On any error the output holds the rows of the batches written before it: write to a temporary place.
  *
  * <p>One instance per job (it holds the job's progress callback, flag and deadline); not thread-safe. The
- * {@link OnnxModel} may be shared.
+ * {@link OnnxModel} may be shared. The callbacks are called on the thread that calls {@link #score}.
  */
 public final class CsvScorer {
 
     public static final String SCORED_LABELS = "Scored Labels";
     public static final String SCORED_PROBABILITIES = "Scored Probabilities";
     public static final int DEFAULT_BATCH_SIZE = 512;
+    /** Batches of rows in flight: one being parsed, one waiting, one being scored and written. */
+    static final int CHUNKS = 3;
 
     /** Longest cell text quoted in an error message. */
     private static final int MAX_QUOTED_VALUE = 100;
@@ -48,6 +54,7 @@ public final class CsvScorer {
     private final BooleanSupplier cancelled;
     private final Instant deadline;
     private final Clock clock;
+    private final ReadAheadMode readAhead;
 
     private CsvScorer(Builder builder) {
         this.model = builder.model;
@@ -56,6 +63,7 @@ public final class CsvScorer {
         this.cancelled = builder.cancelled;
         this.deadline = builder.deadline;
         this.clock = builder.clock;
+        this.readAhead = builder.readAhead;
     }
 
     public static Builder builder(OnnxModel model) {
@@ -63,7 +71,8 @@ public final class CsvScorer {
     }
 
     /**
-     * Scores {@code in} into {@code out}. Neither stream is closed; {@code out} is flushed.
+     * Scores {@code in} into {@code out}. Neither stream is closed; {@code out} is flushed. {@code in} is read by a
+     * second thread, which has ended when this method returns.
      *
      * @return the number of rows scored
      * @throws ScoringException with a message naming the line and column at fault ({@code INVALID_INPUT}), a
@@ -85,14 +94,35 @@ public final class CsvScorer {
                 throw ScoringException.input("the input is empty: the first line must be a header naming the columns "
                         + String.join(", ", model.schema().columnNames()));
             }
-            CsvRecord header = next(records);
-            Run run = new Run(header, writer);
-            while (hasNext(records)) {
-                run.add(next(records));
+            Rows rows = new Rows(next(records), records);
+            Output output = new Output(rows, writer);
+            Chunk first = new Chunk(model.newBatch(batchSize));
+            boolean more = readAhead != ReadAheadMode.ALWAYS && rows.fill(first);
+            if (readAhead == ReadAheadMode.NEVER || readAhead == ReadAheadMode.AFTER_FIRST_BATCH && !more) {
+                // one batch: starting a thread would cost more than it saves (bin/bench-scoring measures it)
+                output.write(first);
+                while (more) {
+                    more = rows.fill(first);
+                    output.write(first);
+                }
+            } else {
+                List<Chunk> empty = new ArrayList<>();
+                for (int i = 1; i < CHUNKS; i++) {
+                    empty.add(new Chunk(model.newBatch(batchSize)));
+                }
+                if (readAhead == ReadAheadMode.ALWAYS) {
+                    empty.add(first);
+                    first = null;
+                }
+                try (ReadAhead ahead = ReadAhead.start(rows::fill, first, empty)) {
+                    for (Chunk chunk = ahead.next(); chunk != null; chunk = ahead.next()) {
+                        output.write(chunk);
+                        ahead.giveBack(chunk);
+                    }
+                }
             }
-            run.flushBatch();
             writer.flush();
-            return run.scoredRows;
+            return output.scoredRows;
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (ScoringException e) {
@@ -135,39 +165,67 @@ public final class CsvScorer {
         return new ScoringException(ScoringException.Reason.INVALID_INPUT, "the input is not valid CSV: " + detail, e);
     }
 
-    /** The state of one call to {@link #score}. */
-    private final class Run {
-        private final CsvWriter writer;
+    /** When {@link #score} parses on a read-ahead thread. */
+    enum ReadAheadMode {
+        /** Everything on the calling thread. */
+        NEVER,
+        /** The first batch on the calling thread; a thread for the rest, if there is more (the default). */
+        AFTER_FIRST_BATCH,
+        /** Every batch on the read-ahead thread, even the first. */
+        ALWAYS
+    }
+
+    /** One batch of rows: the model inputs parsed from them, and the records themselves for the pass-through. */
+    static final class Chunk {
+        final InputBatch batch;
+        final CsvRecord[] records;
+
+        Chunk(InputBatch batch) {
+            this.batch = batch;
+            this.records = batch == null ? null : new CsvRecord[batch.capacity()];
+        }
+
+        int size() {
+            return batch.size();
+        }
+    }
+
+    /** Reads the input's rows into chunks, parsing the model's columns; used by one thread at a time. */
+    private final class Rows {
+        private final CloseableIterator<CsvRecord> records;
+        private final List<String> header;
         private final int fieldCount;
-        private final String[] headerNames;
         /** Per model input: its field index in the input rows. */
         private final int[] fieldOfInput;
         private final List<InputColumn> inputs;
-        private final InputBatch batch;
-        private final ScoredBatch results;
-        private final CsvRecord[] rows;
-        private long scoredRows;
 
-        Run(CsvRecord header, CsvWriter writer) throws ScoringException {
-            this.writer = writer;
+        Rows(CsvRecord header, CloseableIterator<CsvRecord> records) throws ScoringException {
+            this.records = records;
+            this.header = header.getFields();
             this.fieldCount = header.getFieldCount();
-            this.headerNames = header.getFields().toArray(new String[0]);
             this.inputs = model.schema().inputs();
-            this.fieldOfInput = mapColumns(headerNames, inputs);
-            this.batch = model.newBatch(batchSize);
-            this.results = new ScoredBatch(batchSize);
-            this.rows = new CsvRecord[batchSize];
-            List<String> outputHeader = new ArrayList<>(header.getFields());
-            outputHeader.add(SCORED_LABELS);
-            outputHeader.add(SCORED_PROBABILITIES);
-            writer.writeRecord(outputHeader);
+            this.fieldOfInput = mapColumns(this.header.toArray(new String[0]), inputs);
         }
 
-        void add(CsvRecord record) throws ScoringException {
+        /** Fills {@code chunk} from the next rows; returns false once the input has ended. */
+        boolean fill(Chunk chunk) throws ScoringException {
+            InputBatch batch = chunk.batch;
+            batch.size(0);
+            while (batch.size() < batch.capacity()) {
+                if (!hasNext(records)) {
+                    return false;
+                }
+                add(chunk, next(records));
+            }
+            return true;
+        }
+
+        private void add(Chunk chunk, CsvRecord record) throws ScoringException {
             if (record.getFieldCount() != fieldCount) {
                 throw ScoringException.input("line " + record.getStartingLineNumber() + ": " + record.getFieldCount()
                         + (record.getFieldCount() == 1 ? " field" : " fields") + ", but the header has " + fieldCount);
             }
+            InputBatch batch = chunk.batch;
             int row = batch.size();
             for (int c = 0; c < fieldOfInput.length; c++) {
                 String cell = record.getField(fieldOfInput[c]);
@@ -179,11 +237,8 @@ public final class CsvScorer {
                     batch.setFloat(c, row, (float) parse(record, c, cell, false));
                 }
             }
-            rows[row] = record;
+            chunk.records[row] = record;
             batch.size(row + 1);
-            if (row + 1 == batchSize) {
-                flushBatch();
-            }
         }
 
         private double parse(CsvRecord record, int input, String cell, boolean asDouble) throws ScoringException {
@@ -209,9 +264,27 @@ public final class CsvScorer {
         private String where(CsvRecord record, int input) {
             return "line " + record.getStartingLineNumber() + ", column '" + inputs.get(input).name() + "': ";
         }
+    }
 
-        void flushBatch() throws ScoringException {
-            int n = batch.size();
+    /** Scores chunks and writes them out, on the calling thread; checks cancellation and the deadline first. */
+    private final class Output {
+        private final CsvWriter writer;
+        private final int fieldCount;
+        private final ScoredBatch results;
+        private long scoredRows;
+
+        Output(Rows rows, CsvWriter writer) {
+            this.writer = writer;
+            this.fieldCount = rows.fieldCount;
+            this.results = new ScoredBatch(batchSize);
+            List<String> outputHeader = new ArrayList<>(rows.header);
+            outputHeader.add(SCORED_LABELS);
+            outputHeader.add(SCORED_PROBABILITIES);
+            writer.writeRecord(outputHeader);
+        }
+
+        void write(Chunk chunk) throws ScoringException {
+            int n = chunk.size();
             if (n == 0) {
                 return;
             }
@@ -223,19 +296,18 @@ public final class CsvScorer {
                 throw new ScoringException(ScoringException.Reason.DEADLINE_EXCEEDED,
                         "scoring stopped at the run-time limit (" + deadline + ") after " + scoredRows + " rows");
             }
-            model.score(batch, results);
+            model.score(chunk.batch, results);
             for (int i = 0; i < n; i++) {
                 CsvWriter.CsvWriterRecord out = writer.writeRecord();
-                CsvRecord row = rows[i];
+                CsvRecord row = chunk.records[i];
                 for (int f = 0; f < fieldCount; f++) {
                     out.writeField(row.getField(f));
                 }
                 out.writeField(results.label(i));
                 out.writeField(Float.toString(results.probability(i)));
                 out.endRecord();
-                rows[i] = null;
+                chunk.records[i] = null;
             }
-            batch.size(0);
             scoredRows += n;
             progress.accept(scoredRows);
         }
@@ -290,6 +362,7 @@ public final class CsvScorer {
         private BooleanSupplier cancelled = () -> false;
         private Instant deadline;
         private Clock clock = Clock.systemUTC();
+        private ReadAheadMode readAhead = ReadAheadMode.AFTER_FIRST_BATCH;
 
         private Builder(OnnxModel model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -324,6 +397,12 @@ public final class CsvScorer {
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** When the read-ahead thread is used; the benchmark and tests compare the ways. */
+        Builder readAhead(ReadAheadMode mode) {
+            this.readAhead = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
