@@ -47,14 +47,34 @@ final class CategoryCodes {
     private static final int FLOAT = OnnxMl.TensorProto.DataType.FLOAT.getNumber();
     private static final int STRING = OnnxMl.TensorProto.DataType.STRING.getNumber();
 
-    /** One column's codes: the strings the encoder knows, and the code of every other string. */
+    /**
+     * One column's codes: the strings the encoder knows, and the code of every other string. Looked up from the
+     * parser's chars without making a String: an open-addressing table hashed on the length and a few chars at each
+     * end (categories are short and differ there), confirmed by comparing the whole text.
+     */
     static final class Column {
         private final Map<String, Long> codes;
         private final long unknown;
+        private final char[][] keys;
+        private final long[] values;
+        private final int mask;
 
         Column(Map<String, Long> codes, long unknown) {
             this.codes = Map.copyOf(codes);
             this.unknown = unknown;
+            int slots = Integer.highestOneBit(Math.max(2, codes.size()) * 2) * 2; // load at most one half
+            this.keys = new char[slots][];
+            this.values = new long[slots];
+            this.mask = slots - 1;
+            for (Map.Entry<String, Long> entry : codes.entrySet()) {
+                char[] key = entry.getKey().toCharArray();
+                int slot = hash(key, 0, key.length) & mask;
+                while (keys[slot] != null) {
+                    slot = (slot + 1) & mask;
+                }
+                keys[slot] = key;
+                values[slot] = entry.getValue();
+            }
         }
 
         long code(String cell) {
@@ -62,8 +82,32 @@ final class CategoryCodes {
             return code == null ? unknown : code;
         }
 
+        long code(char[] chars, int offset, int length) {
+            for (int slot = hash(chars, offset, length) & mask; ; slot = (slot + 1) & mask) {
+                char[] key = keys[slot];
+                if (key == null) {
+                    return unknown;
+                }
+                if (key.length == length && java.util.Arrays.equals(key, 0, length, chars, offset, offset + length)) {
+                    return values[slot];
+                }
+            }
+        }
+
         int size() {
             return codes.size();
+        }
+
+        private static int hash(char[] chars, int offset, int length) {
+            int h = length;
+            int head = Math.min(length, 4);
+            for (int i = 0; i < head; i++) {
+                h = 31 * h + chars[offset + i];
+            }
+            for (int i = Math.max(head, length - 4); i < length; i++) {
+                h = 31 * h + chars[offset + i];
+            }
+            return h ^ (h >>> 16);
         }
     }
 

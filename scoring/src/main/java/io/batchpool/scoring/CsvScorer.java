@@ -3,9 +3,7 @@ package io.batchpool.scoring;
 import de.siegmar.fastcsv.reader.CloseableIterator;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
-import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
-import de.siegmar.fastcsv.writer.CsvWriter;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,9 +43,6 @@ public final class CsvScorer {
     /** Batches of rows in flight: one being parsed, one waiting, one being scored and written. */
     static final int CHUNKS = 3;
 
-    /** Longest cell text quoted in an error message. */
-    private static final int MAX_QUOTED_VALUE = 100;
-
     private final OnnxModel model;
     private final int batchSize;
     private final LongConsumer progress;
@@ -80,22 +75,24 @@ public final class CsvScorer {
      * @throws IOException      when reading {@code in} or writing {@code out} fails
      */
     public long score(InputStream in, OutputStream out) throws IOException, ScoringException {
-        CsvReader<CsvRecord> reader = CsvReader.builder()
+        RowParser parser = new RowParser(model.schema().inputs());
+        CsvReader<RowParser> reader = CsvReader.builder()
                 .detectBomHeader(true)
                 .skipEmptyLines(true)
                 // field counts are checked here, to report them with the header's count
                 .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
                 .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-                .ofCsvRecord(in, StandardCharsets.UTF_8);
-        CsvWriter writer = CsvWriter.builder().build(out, StandardCharsets.UTF_8);
+                .build(parser, in, StandardCharsets.UTF_8);
+        Output output = new Output(out);
         try {
-            CloseableIterator<CsvRecord> records = reader.iterator();
+            CloseableIterator<RowParser> records = reader.iterator();
             if (!hasNext(records)) {
                 throw ScoringException.input("the input is empty: the first line must be a header naming the columns "
                         + String.join(", ", model.schema().columnNames()));
             }
-            Rows rows = new Rows(next(records), records);
-            Output output = new Output(rows, writer);
+            next(records);
+            Rows rows = new Rows(parser, records);
+            output.header(rows.header);
             Chunk first = new Chunk(model.newBatch(batchSize));
             boolean more = readAhead != ReadAheadMode.ALWAYS && rows.fill(first);
             if (readAhead == ReadAheadMode.NEVER || readAhead == ReadAheadMode.AFTER_FIRST_BATCH && !more) {
@@ -121,26 +118,17 @@ public final class CsvScorer {
                     }
                 }
             }
-            writer.flush();
+            output.flush();
             return output.scoredRows;
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (ScoringException e) {
-            flushQuietly(writer);
+            output.flushQuietly();
             throw e;
         }
     }
 
-    /** Hands the batches written so far to {@code out}; the scoring error matters more than a failing flush. */
-    private static void flushQuietly(CsvWriter writer) {
-        try {
-            writer.flush();
-        } catch (IOException | UncheckedIOException ignored) {
-            // the ScoringException being thrown says what went wrong
-        }
-    }
-
-    private static boolean hasNext(CloseableIterator<CsvRecord> records) throws ScoringException {
+    private static boolean hasNext(CloseableIterator<RowParser> records) throws ScoringException {
         try {
             return records.hasNext();
         } catch (CsvParseException e) {
@@ -148,9 +136,9 @@ public final class CsvScorer {
         }
     }
 
-    private static CsvRecord next(CloseableIterator<CsvRecord> records) throws ScoringException {
+    private static void next(CloseableIterator<RowParser> records) throws ScoringException {
         try {
-            return records.next();
+            records.next();
         } catch (CsvParseException e) {
             throw unreadable(e);
         }
@@ -175,115 +163,108 @@ public final class CsvScorer {
         ALWAYS
     }
 
-    /** One batch of rows: the model inputs parsed from them, and the records themselves for the pass-through. */
+    /**
+     * One batch of rows: the model's inputs parsed from them, and their pass-through part as the output will hold it
+     * (each row's fields, quoted where needed, as UTF-8; the row ends at {@code rowEnds[i]} in {@code text}).
+     */
     static final class Chunk {
         final InputBatch batch;
-        final CsvRecord[] records;
+        final CsvBytes text;
+        final int[] rowEnds;
 
         Chunk(InputBatch batch) {
             this.batch = batch;
-            this.records = batch == null ? null : new CsvRecord[batch.capacity()];
+            this.text = batch == null ? null : new CsvBytes(batch.capacity() * 128);
+            this.rowEnds = batch == null ? null : new int[batch.capacity()];
         }
 
         int size() {
             return batch.size();
         }
+
+        /** Where the text of the rows committed so far ends. */
+        int committedText() {
+            return batch.size() == 0 ? 0 : rowEnds[batch.size() - 1];
+        }
+
+        /** The record just parsed into the next row becomes part of the chunk. */
+        void commitRow() {
+            int row = batch.size();
+            rowEnds[row] = text.size();
+            batch.size(row + 1);
+        }
+
+        void clear() {
+            batch.size(0);
+            text.clear();
+        }
     }
 
-    /** Reads the input's rows into chunks, parsing the model's columns; used by one thread at a time. */
+    /** Reads the input's rows into chunks ({@link RowParser} does the work); used by one thread at a time. */
     private final class Rows {
-        private final CloseableIterator<CsvRecord> records;
+        private final CloseableIterator<RowParser> records;
+        private final RowParser parser;
         private final List<String> header;
         private final int fieldCount;
-        /** Per model input: its field index in the input rows. */
-        private final int[] fieldOfInput;
-        private final List<InputColumn> inputs;
 
-        Rows(CsvRecord header, CloseableIterator<CsvRecord> records) throws ScoringException {
+        Rows(RowParser parser, CloseableIterator<RowParser> records) throws ScoringException {
             this.records = records;
-            this.header = header.getFields();
-            this.fieldCount = header.getFieldCount();
-            this.inputs = model.schema().inputs();
-            this.fieldOfInput = mapColumns(this.header.toArray(new String[0]), inputs);
+            this.parser = parser;
+            this.header = List.copyOf(parser.header());
+            this.fieldCount = header.size();
+            parser.startRows(mapColumns(header.toArray(new String[0]), model.schema().inputs()), fieldCount);
         }
 
         /** Fills {@code chunk} from the next rows; returns false once the input has ended. */
         boolean fill(Chunk chunk) throws ScoringException {
+            chunk.clear();
+            parser.target(chunk);
             InputBatch batch = chunk.batch;
-            batch.size(0);
             while (batch.size() < batch.capacity()) {
                 if (!hasNext(records)) {
                     return false;
                 }
-                add(chunk, next(records));
+                next(records);
+                parser.commit(fieldCount);
             }
             return true;
-        }
-
-        private void add(Chunk chunk, CsvRecord record) throws ScoringException {
-            if (record.getFieldCount() != fieldCount) {
-                throw ScoringException.input("line " + record.getStartingLineNumber() + ": " + record.getFieldCount()
-                        + (record.getFieldCount() == 1 ? " field" : " fields") + ", but the header has " + fieldCount);
-            }
-            InputBatch batch = chunk.batch;
-            int row = batch.size();
-            for (int c = 0; c < fieldOfInput.length; c++) {
-                String cell = record.getField(fieldOfInput[c]);
-                if (inputs.get(c).kind() == ColumnKind.CATEGORICAL) {
-                    batch.setString(c, row, cell);
-                } else if (batch.isDouble(c)) {
-                    batch.setDouble(c, row, parse(record, c, cell, true));
-                } else {
-                    batch.setFloat(c, row, (float) parse(record, c, cell, false));
-                }
-            }
-            chunk.records[row] = record;
-            batch.size(row + 1);
-        }
-
-        private double parse(CsvRecord record, int input, String cell, boolean asDouble) throws ScoringException {
-            long integer = Numbers.parseSmallInteger(cell);
-            if (integer != Numbers.NOT_SMALL_INTEGER) {
-                return integer; // exact in a double, and (float) of it rounds as Float.parseFloat would
-            }
-            if (Numbers.isBlank(cell)) {
-                throw ScoringException.input(where(record, input) + "the value is empty; numeric columns need a number"
-                        + " in every row");
-            }
-            if (!Numbers.isPlainDecimal(cell)) {
-                throw ScoringException.input(where(record, input) + quote(cell) + " is not a number");
-            }
-            double value = asDouble ? Double.parseDouble(cell) : Float.parseFloat(cell);
-            if (Double.isInfinite(value)) {
-                throw ScoringException.input(where(record, input) + quote(cell) + " is too large for a "
-                        + (asDouble ? "double" : "float") + " column");
-            }
-            return value;
-        }
-
-        private String where(CsvRecord record, int input) {
-            return "line " + record.getStartingLineNumber() + ", column '" + inputs.get(input).name() + "': ";
         }
     }
 
     /** Scores chunks and writes them out, on the calling thread; checks cancellation and the deadline first. */
     private final class Output {
-        private final CsvWriter writer;
-        private final int fieldCount;
+        /** Bytes gathered before they go to the stream. */
+        private static final int WRITE_AT = 64 * 1024;
+        /** Distinct labels whose CSV bytes are kept (a binary classifier has two). */
+        private static final int LABELS_KEPT = 64;
+
+        private final OutputStream out;
+        private final CsvBytes text = new CsvBytes(WRITE_AT + 4096);
         private final ScoredBatch results;
+        private final Map<String, byte[]> labels = new HashMap<>();
+        private final CsvBytes label = new CsvBytes(64);
         private long scoredRows;
 
-        Output(Rows rows, CsvWriter writer) {
-            this.writer = writer;
-            this.fieldCount = rows.fieldCount;
+        Output(OutputStream out) {
+            this.out = out;
             this.results = new ScoredBatch(batchSize);
-            List<String> outputHeader = new ArrayList<>(rows.header);
-            outputHeader.add(SCORED_LABELS);
-            outputHeader.add(SCORED_PROBABILITIES);
-            writer.writeRecord(outputHeader);
         }
 
-        void write(Chunk chunk) throws ScoringException {
+        void header(List<String> names) {
+            for (int f = 0; f < names.size(); f++) {
+                if (f > 0) {
+                    text.add(CsvBytes.SEPARATOR);
+                }
+                text.field(names.get(f), f == 0);
+            }
+            text.add(CsvBytes.SEPARATOR);
+            text.field(SCORED_LABELS, false);
+            text.add(CsvBytes.SEPARATOR);
+            text.field(SCORED_PROBABILITIES, false);
+            text.endRecord();
+        }
+
+        void write(Chunk chunk) throws ScoringException, IOException {
             int n = chunk.size();
             if (n == 0) {
                 return;
@@ -297,19 +278,51 @@ public final class CsvScorer {
                         "scoring stopped at the run-time limit (" + deadline + ") after " + scoredRows + " rows");
             }
             model.score(chunk.batch, results);
+            int start = 0;
             for (int i = 0; i < n; i++) {
-                CsvWriter.CsvWriterRecord out = writer.writeRecord();
-                CsvRecord row = chunk.records[i];
-                for (int f = 0; f < fieldCount; f++) {
-                    out.writeField(row.getField(f));
+                int end = chunk.rowEnds[i];
+                text.add(chunk.text, start, end);
+                start = end;
+                text.add(CsvBytes.SEPARATOR);
+                addLabel(results.label(i));
+                text.add(CsvBytes.SEPARATOR);
+                text.addAscii(Float.toString(results.probability(i)));
+                text.endRecord();
+                if (text.size() >= WRITE_AT) {
+                    text.writeTo(out);
+                    text.clear();
                 }
-                out.writeField(results.label(i));
-                out.writeField(Float.toString(results.probability(i)));
-                out.endRecord();
-                chunk.records[i] = null;
             }
             scoredRows += n;
             progress.accept(scoredRows);
+        }
+
+        private void addLabel(String value) {
+            byte[] bytes = labels.get(value);
+            if (bytes == null) {
+                label.clear();
+                label.field(value, false);
+                bytes = label.toByteArray();
+                if (labels.size() < LABELS_KEPT) {
+                    labels.put(value, bytes);
+                }
+            }
+            text.add(bytes, 0, bytes.length);
+        }
+
+        void flush() throws IOException {
+            text.writeTo(out);
+            text.clear();
+            out.flush();
+        }
+
+        /** Hands the batches written so far to {@code out}; the scoring error matters more than a failing flush. */
+        void flushQuietly() {
+            try {
+                flush();
+            } catch (IOException | RuntimeException ignored) {
+                // the ScoringException being thrown says what went wrong
+            }
         }
     }
 
@@ -347,11 +360,6 @@ public final class CsvScorer {
             }
         }
         return false;
-    }
-
-    private static String quote(String value) {
-        String shown = value.length() > MAX_QUOTED_VALUE ? value.substring(0, MAX_QUOTED_VALUE) + "..." : value;
-        return "'" + shown + "'";
     }
 
     /** Settings of one scoring run. */

@@ -109,6 +109,20 @@ public final class InputBatch {
         }
     }
 
+    /**
+     * A categorical cell given as {@code length} chars of {@code chars} from {@code offset} (the CSV parser's buffer):
+     * a coded column takes the code without making a String (and keeps no text of the cell for messages).
+     */
+    void setCategory(int column, int row, char[] chars, int offset, int length) {
+        CategoryCodes.Column coded = codes[column];
+        if (coded != null) {
+            ((LongBuffer) data[column]).put(row, coded.code(chars, offset, length));
+            cells[column][row] = null;
+        } else {
+            setString(column, row, new String(chars, offset, length));
+        }
+    }
+
     /** One cell as text, for messages. */
     String cell(int column, int row) {
         Object values = data[column];
