@@ -17,6 +17,16 @@ final class CsvBytes {
     private static final char QUOTE = '"';
     private static final char COMMENT = '#';
 
+    /** The ASCII characters that make FastCSV's writer quote a field. */
+    private static final boolean[] QUOTED = new boolean[0x80];
+
+    static {
+        QUOTED[QUOTE] = true;
+        QUOTED[SEPARATOR] = true;
+        QUOTED['\n'] = true;
+        QUOTED['\r'] = true;
+    }
+
     private byte[] bytes;
     private int size;
 
@@ -84,31 +94,32 @@ final class CsvBytes {
         if (size + length > bytes.length) {
             grow(length);
         }
-        int start = size;
-        boolean quote = first && chars[offset] == COMMENT;
+        // the common case, ASCII that needs no quotes: copied in one branch-free pass (buffer and position in
+        // locals), then checked; anything else is written again by the general path
+        byte[] out = bytes;
+        int position = size;
+        int all = 0;
+        boolean quote = false;
         int end = offset + length;
         for (int i = offset; i < end; i++) {
             char c = chars[i];
-            if (c >= 0x80) {
-                size = start;
-                encodeField(chars, offset, length, quote || needsQuotes(chars, offset, end));
-                return;
-            }
-            if (c == QUOTE || c == SEPARATOR || c == '\n' || c == '\r') {
-                quote = true;
-            }
-            bytes[size++] = (byte) c;
+            all |= c;
+            quote |= QUOTED[c & 0x7F];
+            out[position++] = (byte) c;
         }
-        if (quote) {
-            size = start;
+        if (all >= 0x80) {
+            encodeField(chars, offset, length, (first && chars[offset] == COMMENT) || needsQuotes(chars, offset, end));
+        } else if (quote || first && chars[offset] == COMMENT) {
             encodeField(chars, offset, length, true);
+        } else {
+            size = position;
         }
     }
 
     private static boolean needsQuotes(char[] chars, int offset, int end) {
         for (int i = offset; i < end; i++) {
             char c = chars[i];
-            if (c == QUOTE || c == SEPARATOR || c == '\n' || c == '\r') {
+            if (c < 0x80 && QUOTED[c]) {
                 return true;
             }
         }

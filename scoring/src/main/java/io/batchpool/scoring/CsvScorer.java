@@ -25,9 +25,10 @@ import java.util.function.LongConsumer;
  * then {@code Scored Labels} and {@code Scored Probabilities}. Rows are scored {@code batchSize} at a time.
  *
  * <p>Two threads share the work: while the calling thread runs the model on one batch and writes it, a read-ahead
- * thread parses the next batch ({@link ReadAhead}). At most {@value #CHUNKS} batches of rows exist at once, so the
- * heap needed does not depend on the size of the input. An input that fits in one batch is scored on the calling
- * thread alone (no thread is started for it).
+ * thread ({@link ReadAhead}) parses the next batch ({@link RowParser}: the model's inputs, and each row's other
+ * fields already as output bytes). At most {@value #CHUNKS} batches of rows exist at once, so the heap needed does
+ * not depend on the size of the input. An input that fits in one batch is scored on the calling thread alone (no
+ * thread is started for it: that is faster for tiny inputs, see {@code bin/bench-scoring}).
  *
  * <p>A header-only input gives a header-only output. Before each batch the cancellation flag and the deadline are
  * checked. On any error the output holds the rows of the batches written before it: write to a temporary place.
@@ -66,8 +67,8 @@ public final class CsvScorer {
     }
 
     /**
-     * Scores {@code in} into {@code out}. Neither stream is closed; {@code out} is flushed. {@code in} is read by a
-     * second thread, which has ended when this method returns.
+     * Scores {@code in} into {@code out}. Neither stream is closed; {@code out} is flushed. After its first batch,
+     * {@code in} is read by a second thread, which has ended when this method returns.
      *
      * @return the number of rows scored
      * @throws ScoringException with a message naming the line and column at fault ({@code INVALID_INPUT}), a

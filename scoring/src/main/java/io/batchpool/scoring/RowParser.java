@@ -27,7 +27,13 @@ final class RowParser extends AbstractBaseCsvCallbackHandler<RowParser> {
     /** Longest cell text quoted in an error message. */
     private static final int MAX_QUOTED_VALUE = 100;
 
+    private static final byte CATEGORY = 0;
+    private static final byte FLOAT = 1;
+    private static final byte DOUBLE = 2;
+
     private final List<InputColumn> inputs;
+    /** Per model input: {@link #CATEGORY}, {@link #FLOAT} or {@link #DOUBLE} (known once a batch is given). */
+    private byte[] kinds;
     private List<String> header = new ArrayList<>();
     /** Per field of a data row: the model input it feeds, or -1. */
     private int[] inputOfField;
@@ -59,6 +65,13 @@ final class RowParser extends AbstractBaseCsvCallbackHandler<RowParser> {
     /** The chunk the next rows go to (its text and batch from where they are committed). */
     void target(CsvScorer.Chunk chunk) {
         this.chunk = chunk;
+        if (kinds == null) {
+            kinds = new byte[inputs.size()];
+            for (int c = 0; c < kinds.length; c++) {
+                kinds[c] = inputs.get(c).kind() == ColumnKind.CATEGORICAL ? CATEGORY
+                        : chunk.batch.isDouble(c) ? DOUBLE : FLOAT;
+            }
+        }
     }
 
     @Override
@@ -114,12 +127,13 @@ final class RowParser extends AbstractBaseCsvCallbackHandler<RowParser> {
     private void value(int input, char[] chars, int offset, int length) {
         InputBatch batch = chunk.batch;
         int row = batch.size();
-        if (inputs.get(input).kind() == ColumnKind.CATEGORICAL) {
+        byte kind = kinds[input];
+        if (kind == CATEGORY) {
             batch.setCategory(input, row, chars, offset, length);
             return;
         }
         long integer = Numbers.parseSmallInteger(chars, offset, length);
-        boolean asDouble = batch.isDouble(input);
+        boolean asDouble = kind == DOUBLE;
         if (integer != Numbers.NOT_SMALL_INTEGER) {
             // exact in a double, and (float) of it rounds as Float.parseFloat would
             if (asDouble) {
