@@ -3,9 +3,7 @@ package io.batchpool.scoring;
 import de.siegmar.fastcsv.reader.CloseableIterator;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
-import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
-import de.siegmar.fastcsv.writer.CsvWriter;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,23 +22,27 @@ import java.util.function.LongConsumer;
 
 /**
  * Streams an input CSV (UTF-8, header row first) through a model into an output CSV: every input column in order,
- * then {@code Scored Labels} and {@code Scored Probabilities}. Rows are scored {@code batchSize} at a time and only
- * one batch is held in memory, so the heap needed does not depend on the size of the input.
+ * then {@code Scored Labels} and {@code Scored Probabilities}. Rows are scored {@code batchSize} at a time.
+ *
+ * <p>Two threads share the work: while the calling thread runs the model on one batch and writes it, a read-ahead
+ * thread ({@link ReadAhead}) parses the next batch ({@link RowParser}: the model's inputs, and each row's other
+ * fields already as output bytes). At most {@value #CHUNKS} batches of rows exist at once, so the heap needed does
+ * not depend on the size of the input. An input that fits in one batch is scored on the calling thread alone (no
+ * thread is started for it: that is faster for tiny inputs, see {@code bin/bench-scoring}).
  *
  * <p>A header-only input gives a header-only output. Before each batch the cancellation flag and the deadline are
  * checked. On any error the output holds the rows of the batches written before it: write to a temporary place.
  *
  * <p>One instance per job (it holds the job's progress callback, flag and deadline); not thread-safe. The
- * {@link OnnxModel} may be shared.
+ * {@link OnnxModel} may be shared. The callbacks are called on the thread that calls {@link #score}.
  */
 public final class CsvScorer {
 
     public static final String SCORED_LABELS = "Scored Labels";
     public static final String SCORED_PROBABILITIES = "Scored Probabilities";
     public static final int DEFAULT_BATCH_SIZE = 512;
-
-    /** Longest cell text quoted in an error message. */
-    private static final int MAX_QUOTED_VALUE = 100;
+    /** Batches of rows in flight: one being parsed, one waiting, one being scored and written. */
+    static final int CHUNKS = 3;
 
     private final OnnxModel model;
     private final int batchSize;
@@ -48,6 +50,7 @@ public final class CsvScorer {
     private final BooleanSupplier cancelled;
     private final Instant deadline;
     private final Clock clock;
+    private final ReadAheadMode readAhead;
 
     private CsvScorer(Builder builder) {
         this.model = builder.model;
@@ -56,6 +59,7 @@ public final class CsvScorer {
         this.cancelled = builder.cancelled;
         this.deadline = builder.deadline;
         this.clock = builder.clock;
+        this.readAhead = builder.readAhead;
     }
 
     public static Builder builder(OnnxModel model) {
@@ -63,7 +67,8 @@ public final class CsvScorer {
     }
 
     /**
-     * Scores {@code in} into {@code out}. Neither stream is closed; {@code out} is flushed.
+     * Scores {@code in} into {@code out}. Neither stream is closed; {@code out} is flushed. After its first batch,
+     * {@code in} is read by a second thread, which has ended when this method returns.
      *
      * @return the number of rows scored
      * @throws ScoringException with a message naming the line and column at fault ({@code INVALID_INPUT}), a
@@ -71,46 +76,60 @@ public final class CsvScorer {
      * @throws IOException      when reading {@code in} or writing {@code out} fails
      */
     public long score(InputStream in, OutputStream out) throws IOException, ScoringException {
-        CsvReader<CsvRecord> reader = CsvReader.builder()
+        RowParser parser = new RowParser(model.schema().inputs());
+        CsvReader<RowParser> reader = CsvReader.builder()
                 .detectBomHeader(true)
                 .skipEmptyLines(true)
                 // field counts are checked here, to report them with the header's count
                 .extraFieldStrategy(FieldMismatchStrategy.IGNORE)
                 .missingFieldStrategy(FieldMismatchStrategy.IGNORE)
-                .ofCsvRecord(in, StandardCharsets.UTF_8);
-        CsvWriter writer = CsvWriter.builder().build(out, StandardCharsets.UTF_8);
+                .build(parser, in, StandardCharsets.UTF_8);
+        Output output = new Output(out);
         try {
-            CloseableIterator<CsvRecord> records = reader.iterator();
+            CloseableIterator<RowParser> records = reader.iterator();
             if (!hasNext(records)) {
                 throw ScoringException.input("the input is empty: the first line must be a header naming the columns "
                         + String.join(", ", model.schema().columnNames()));
             }
-            CsvRecord header = next(records);
-            Run run = new Run(header, writer);
-            while (hasNext(records)) {
-                run.add(next(records));
+            next(records);
+            Rows rows = new Rows(parser, records);
+            output.header(rows.header);
+            Chunk first = new Chunk(model.newBatch(batchSize));
+            boolean more = readAhead != ReadAheadMode.ALWAYS && rows.fill(first);
+            if (readAhead == ReadAheadMode.NEVER || readAhead == ReadAheadMode.AFTER_FIRST_BATCH && !more) {
+                // one batch: starting a thread would cost more than it saves (bin/bench-scoring measures it)
+                output.write(first);
+                while (more) {
+                    more = rows.fill(first);
+                    output.write(first);
+                }
+            } else {
+                List<Chunk> empty = new ArrayList<>();
+                for (int i = 1; i < CHUNKS; i++) {
+                    empty.add(new Chunk(model.newBatch(batchSize)));
+                }
+                if (readAhead == ReadAheadMode.ALWAYS) {
+                    empty.add(first);
+                    first = null;
+                }
+                try (ReadAhead ahead = ReadAhead.start(rows::fill, first, empty)) {
+                    for (Chunk chunk = ahead.next(); chunk != null; chunk = ahead.next()) {
+                        output.write(chunk);
+                        ahead.giveBack(chunk);
+                    }
+                }
             }
-            run.flushBatch();
-            writer.flush();
-            return run.scoredRows;
+            output.flush();
+            return output.scoredRows;
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (ScoringException e) {
-            flushQuietly(writer);
+            output.flushQuietly();
             throw e;
         }
     }
 
-    /** Hands the batches written so far to {@code out}; the scoring error matters more than a failing flush. */
-    private static void flushQuietly(CsvWriter writer) {
-        try {
-            writer.flush();
-        } catch (IOException | UncheckedIOException ignored) {
-            // the ScoringException being thrown says what went wrong
-        }
-    }
-
-    private static boolean hasNext(CloseableIterator<CsvRecord> records) throws ScoringException {
+    private static boolean hasNext(CloseableIterator<RowParser> records) throws ScoringException {
         try {
             return records.hasNext();
         } catch (CsvParseException e) {
@@ -118,9 +137,9 @@ public final class CsvScorer {
         }
     }
 
-    private static CsvRecord next(CloseableIterator<CsvRecord> records) throws ScoringException {
+    private static void next(CloseableIterator<RowParser> records) throws ScoringException {
         try {
-            return records.next();
+            records.next();
         } catch (CsvParseException e) {
             throw unreadable(e);
         }
@@ -135,83 +154,119 @@ public final class CsvScorer {
         return new ScoringException(ScoringException.Reason.INVALID_INPUT, "the input is not valid CSV: " + detail, e);
     }
 
-    /** The state of one call to {@link #score}. */
-    private final class Run {
-        private final CsvWriter writer;
+    /** When {@link #score} parses on a read-ahead thread. */
+    enum ReadAheadMode {
+        /** Everything on the calling thread. */
+        NEVER,
+        /** The first batch on the calling thread; a thread for the rest, if there is more (the default). */
+        AFTER_FIRST_BATCH,
+        /** Every batch on the read-ahead thread, even the first. */
+        ALWAYS
+    }
+
+    /**
+     * One batch of rows: the model's inputs parsed from them, and their pass-through part as the output will hold it
+     * (each row's fields, quoted where needed, as UTF-8; the row ends at {@code rowEnds[i]} in {@code text}).
+     */
+    static final class Chunk {
+        final InputBatch batch;
+        final CsvBytes text;
+        final int[] rowEnds;
+
+        Chunk(InputBatch batch) {
+            this.batch = batch;
+            this.text = batch == null ? null : new CsvBytes(batch.capacity() * 128);
+            this.rowEnds = batch == null ? null : new int[batch.capacity()];
+        }
+
+        int size() {
+            return batch.size();
+        }
+
+        /** Where the text of the rows committed so far ends. */
+        int committedText() {
+            return batch.size() == 0 ? 0 : rowEnds[batch.size() - 1];
+        }
+
+        /** The record just parsed into the next row becomes part of the chunk. */
+        void commitRow() {
+            int row = batch.size();
+            rowEnds[row] = text.size();
+            batch.size(row + 1);
+        }
+
+        void clear() {
+            batch.size(0);
+            text.clear();
+        }
+    }
+
+    /** Reads the input's rows into chunks ({@link RowParser} does the work); used by one thread at a time. */
+    private final class Rows {
+        private final CloseableIterator<RowParser> records;
+        private final RowParser parser;
+        private final List<String> header;
         private final int fieldCount;
-        private final String[] headerNames;
-        /** Per model input: its field index in the input rows. */
-        private final int[] fieldOfInput;
-        private final List<InputColumn> inputs;
-        private final InputBatch batch;
+
+        Rows(RowParser parser, CloseableIterator<RowParser> records) throws ScoringException {
+            this.records = records;
+            this.parser = parser;
+            this.header = List.copyOf(parser.header());
+            this.fieldCount = header.size();
+            parser.startRows(mapColumns(header.toArray(new String[0]), model.schema().inputs()), fieldCount);
+        }
+
+        /** Fills {@code chunk} from the next rows; returns false once the input has ended. */
+        boolean fill(Chunk chunk) throws ScoringException {
+            chunk.clear();
+            parser.target(chunk);
+            InputBatch batch = chunk.batch;
+            while (batch.size() < batch.capacity()) {
+                if (!hasNext(records)) {
+                    return false;
+                }
+                next(records);
+                parser.commit(fieldCount);
+            }
+            return true;
+        }
+    }
+
+    /** Scores chunks and writes them out, on the calling thread; checks cancellation and the deadline first. */
+    private final class Output {
+        /** Bytes gathered before they go to the stream. */
+        private static final int WRITE_AT = 64 * 1024;
+        /** Distinct labels whose CSV bytes are kept (a binary classifier has two). */
+        private static final int LABELS_KEPT = 64;
+
+        private final OutputStream out;
+        private final CsvBytes text = new CsvBytes(WRITE_AT + 4096);
         private final ScoredBatch results;
-        private final CsvRecord[] rows;
+        private final Map<String, byte[]> labels = new HashMap<>();
+        private final CsvBytes label = new CsvBytes(64);
         private long scoredRows;
 
-        Run(CsvRecord header, CsvWriter writer) throws ScoringException {
-            this.writer = writer;
-            this.fieldCount = header.getFieldCount();
-            this.headerNames = header.getFields().toArray(new String[0]);
-            this.inputs = model.schema().inputs();
-            this.fieldOfInput = mapColumns(headerNames, inputs);
-            this.batch = model.newBatch(batchSize);
+        Output(OutputStream out) {
+            this.out = out;
             this.results = new ScoredBatch(batchSize);
-            this.rows = new CsvRecord[batchSize];
-            List<String> outputHeader = new ArrayList<>(header.getFields());
-            outputHeader.add(SCORED_LABELS);
-            outputHeader.add(SCORED_PROBABILITIES);
-            writer.writeRecord(outputHeader);
         }
 
-        void add(CsvRecord record) throws ScoringException {
-            if (record.getFieldCount() != fieldCount) {
-                throw ScoringException.input("line " + record.getStartingLineNumber() + ": " + record.getFieldCount()
-                        + (record.getFieldCount() == 1 ? " field" : " fields") + ", but the header has " + fieldCount);
-            }
-            int row = batch.size();
-            for (int c = 0; c < fieldOfInput.length; c++) {
-                String cell = record.getField(fieldOfInput[c]);
-                if (inputs.get(c).kind() == ColumnKind.CATEGORICAL) {
-                    batch.setString(c, row, cell);
-                } else if (batch.isDouble(c)) {
-                    batch.setDouble(c, row, parse(record, c, cell, true));
-                } else {
-                    batch.setFloat(c, row, (float) parse(record, c, cell, false));
+        void header(List<String> names) {
+            for (int f = 0; f < names.size(); f++) {
+                if (f > 0) {
+                    text.add(CsvBytes.SEPARATOR);
                 }
+                text.field(names.get(f), f == 0);
             }
-            rows[row] = record;
-            batch.size(row + 1);
-            if (row + 1 == batchSize) {
-                flushBatch();
-            }
+            text.add(CsvBytes.SEPARATOR);
+            text.field(SCORED_LABELS, false);
+            text.add(CsvBytes.SEPARATOR);
+            text.field(SCORED_PROBABILITIES, false);
+            text.endRecord();
         }
 
-        private double parse(CsvRecord record, int input, String cell, boolean asDouble) throws ScoringException {
-            long integer = Numbers.parseSmallInteger(cell);
-            if (integer != Numbers.NOT_SMALL_INTEGER) {
-                return integer; // exact in a double, and (float) of it rounds as Float.parseFloat would
-            }
-            if (Numbers.isBlank(cell)) {
-                throw ScoringException.input(where(record, input) + "the value is empty; numeric columns need a number"
-                        + " in every row");
-            }
-            if (!Numbers.isPlainDecimal(cell)) {
-                throw ScoringException.input(where(record, input) + quote(cell) + " is not a number");
-            }
-            double value = asDouble ? Double.parseDouble(cell) : Float.parseFloat(cell);
-            if (Double.isInfinite(value)) {
-                throw ScoringException.input(where(record, input) + quote(cell) + " is too large for a "
-                        + (asDouble ? "double" : "float") + " column");
-            }
-            return value;
-        }
-
-        private String where(CsvRecord record, int input) {
-            return "line " + record.getStartingLineNumber() + ", column '" + inputs.get(input).name() + "': ";
-        }
-
-        void flushBatch() throws ScoringException {
-            int n = batch.size();
+        void write(Chunk chunk) throws ScoringException, IOException {
+            int n = chunk.size();
             if (n == 0) {
                 return;
             }
@@ -223,21 +278,52 @@ public final class CsvScorer {
                 throw new ScoringException(ScoringException.Reason.DEADLINE_EXCEEDED,
                         "scoring stopped at the run-time limit (" + deadline + ") after " + scoredRows + " rows");
             }
-            model.score(batch, results);
+            model.score(chunk.batch, results);
+            int start = 0;
             for (int i = 0; i < n; i++) {
-                CsvWriter.CsvWriterRecord out = writer.writeRecord();
-                CsvRecord row = rows[i];
-                for (int f = 0; f < fieldCount; f++) {
-                    out.writeField(row.getField(f));
+                int end = chunk.rowEnds[i];
+                text.add(chunk.text, start, end);
+                start = end;
+                text.add(CsvBytes.SEPARATOR);
+                addLabel(results.label(i));
+                text.add(CsvBytes.SEPARATOR);
+                text.addAscii(Float.toString(results.probability(i)));
+                text.endRecord();
+                if (text.size() >= WRITE_AT) {
+                    text.writeTo(out);
+                    text.clear();
                 }
-                out.writeField(results.label(i));
-                out.writeField(Float.toString(results.probability(i)));
-                out.endRecord();
-                rows[i] = null;
             }
-            batch.size(0);
             scoredRows += n;
             progress.accept(scoredRows);
+        }
+
+        private void addLabel(String value) {
+            byte[] bytes = labels.get(value);
+            if (bytes == null) {
+                label.clear();
+                label.field(value, false);
+                bytes = label.toByteArray();
+                if (labels.size() < LABELS_KEPT) {
+                    labels.put(value, bytes);
+                }
+            }
+            text.add(bytes, 0, bytes.length);
+        }
+
+        void flush() throws IOException {
+            text.writeTo(out);
+            text.clear();
+            out.flush();
+        }
+
+        /** Hands the batches written so far to {@code out}; the scoring error matters more than a failing flush. */
+        void flushQuietly() {
+            try {
+                flush();
+            } catch (IOException | RuntimeException ignored) {
+                // the ScoringException being thrown says what went wrong
+            }
         }
     }
 
@@ -277,11 +363,6 @@ public final class CsvScorer {
         return false;
     }
 
-    private static String quote(String value) {
-        String shown = value.length() > MAX_QUOTED_VALUE ? value.substring(0, MAX_QUOTED_VALUE) + "..." : value;
-        return "'" + shown + "'";
-    }
-
     /** Settings of one scoring run. */
     public static final class Builder {
         private final OnnxModel model;
@@ -290,6 +371,7 @@ public final class CsvScorer {
         private BooleanSupplier cancelled = () -> false;
         private Instant deadline;
         private Clock clock = Clock.systemUTC();
+        private ReadAheadMode readAhead = ReadAheadMode.AFTER_FIRST_BATCH;
 
         private Builder(OnnxModel model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -324,6 +406,12 @@ public final class CsvScorer {
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** When the read-ahead thread is used; the benchmark and tests compare the ways. */
+        Builder readAhead(ReadAheadMode mode) {
+            this.readAhead = Objects.requireNonNull(mode, "mode");
             return this;
         }
 

@@ -21,8 +21,16 @@ final class ModelGraph {
 
     private final OnnxMl.ModelProto model;
 
-    private ModelGraph(OnnxMl.ModelProto model) {
+    ModelGraph(OnnxMl.ModelProto model) {
         this.model = model;
+    }
+
+    OnnxMl.ModelProto proto() {
+        return model;
+    }
+
+    byte[] bytes() {
+        return model.toByteArray();
     }
 
     static ModelGraph parse(byte[] bytes) throws ScoringException {
@@ -41,6 +49,29 @@ final class ModelGraph {
             }
         }
         return Optional.empty();
+    }
+
+    /** The nodes of the main graph that read {@code tensor}. */
+    List<OnnxMl.NodeProto> consumersOf(String tensor) {
+        List<OnnxMl.NodeProto> consumers = new ArrayList<>();
+        for (OnnxMl.NodeProto node : model.getGraph().getNodeList()) {
+            if (node.getInputList().contains(tensor)) {
+                consumers.add(node);
+            }
+        }
+        return consumers;
+    }
+
+    /** True when a node has a subgraph (If, Loop, Scan), which may read the main graph's tensors by name. */
+    boolean hasSubgraphs() {
+        for (OnnxMl.NodeProto node : model.getGraph().getNodeList()) {
+            for (OnnxMl.AttributeProto attribute : node.getAttributeList()) {
+                if (attribute.hasG() || attribute.getGraphsCount() > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The ZipMap node producing {@code output}, if that is how the output is made. */
@@ -116,7 +147,7 @@ final class ModelGraph {
      * The same model returning the float tensor that feeds the ZipMap making {@code output}, instead of the maps:
      * the ZipMap node and its output are dropped when nothing else reads them, else the tensor is added as an output.
      */
-    byte[] withZipMapInputAsOutput(OnnxMl.NodeProto zipMap, String output) {
+    ModelGraph withZipMapInputAsOutput(OnnxMl.NodeProto zipMap, String output) {
         String tensor = zipMap.getInput(0);
         OnnxMl.TypeProto type = OnnxMl.TypeProto.newBuilder()
                 .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber()))
@@ -136,6 +167,6 @@ final class ModelGraph {
             }
         }
         graph.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(tensor).setType(type));
-        return model.toBuilder().setGraph(graph).build().toByteArray();
+        return new ModelGraph(model.toBuilder().setGraph(graph).build());
     }
 }

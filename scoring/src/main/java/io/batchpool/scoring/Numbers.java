@@ -19,20 +19,26 @@ final class Numbers {
      * a float holds exactly. Anything else gives {@link #NOT_SMALL_INTEGER} and takes the general path.
      */
     static long parseSmallInteger(String text) {
-        int length = text.length();
-        int i = 0;
+        char[] chars = text.toCharArray();
+        return parseSmallInteger(chars, 0, chars.length);
+    }
+
+    /** {@link #parseSmallInteger(String)} of {@code length} chars from {@code offset}. */
+    static long parseSmallInteger(char[] chars, int offset, int length) {
+        int i = offset;
+        int end = offset + length;
         boolean negative = false;
-        if (length > 0 && (text.charAt(0) == '-' || text.charAt(0) == '+')) {
-            negative = text.charAt(0) == '-';
-            i = 1;
+        if (length > 0 && (chars[i] == '-' || chars[i] == '+')) {
+            negative = chars[i] == '-';
+            i++;
         }
-        int digits = length - i;
+        int digits = end - i;
         if (digits < 1 || digits > 7) {
             return NOT_SMALL_INTEGER;
         }
         long value = 0;
-        for (; i < length; i++) {
-            char c = text.charAt(i);
+        for (; i < end; i++) {
+            char c = chars[i];
             if (c < '0' || c > '9') {
                 return NOT_SMALL_INTEGER;
             }

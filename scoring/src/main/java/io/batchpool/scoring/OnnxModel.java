@@ -65,17 +65,20 @@ public final class OnnxModel implements AutoCloseable {
     private final String probabilitySource;
     private final boolean probabilitiesAsMaps;
     private final Set<String> requestedOutputs;
+    private final CategoryCodes categoryCodes;
     /** Categorical column → the categories the model's encoders know, for the sample rows of {@link #validate()}. */
     private final Map<String, List<String>> knownCategories;
 
     private OnnxModel(OrtEnvironment env, OrtSession session, ModelSchema schema, boolean[] doubleColumns,
-                      String probabilitySource, boolean probabilitiesAsMaps, ModelGraph graph) {
+                      String probabilitySource, boolean probabilitiesAsMaps, CategoryCodes categoryCodes,
+                      ModelGraph graph) {
         this.env = env;
         this.session = session;
         this.schema = schema;
         this.doubleColumns = doubleColumns;
         this.probabilitySource = probabilitySource;
         this.probabilitiesAsMaps = probabilitiesAsMaps;
+        this.categoryCodes = categoryCodes;
         this.requestedOutputs = new LinkedHashSet<>(List.of(schema.labelOutput(), probabilitySource));
         this.knownCategories = new HashMap<>();
         for (InputColumn input : schema.inputs()) {
@@ -98,11 +101,19 @@ public final class OnnxModel implements AutoCloseable {
      *                          {@code [N,1]} float or string tensor, no label or probability output, not binary
      */
     public static OnnxModel load(byte[] model, Options options) throws ScoringException {
-        return load(model, options, true);
+        return load(model, options, Paths.FASTEST);
     }
 
-    /** {@code readZipMapInput} false: read ZipMap outputs map by map (the general path; tests compare both). */
-    static OnnxModel load(byte[] model, Options options, boolean readZipMapInput) throws ScoringException {
+    /**
+     * The faster paths a model is scored by, each giving the numbers the model as it is gives (tests compare them):
+     * reading a ZipMap's input tensor instead of its maps, and feeding categorical columns as {@link CategoryCodes}.
+     */
+    record Paths(boolean zipMapInput, boolean categoryCodes) {
+        static final Paths FASTEST = new Paths(true, true);
+        static final Paths AS_EXPORTED = new Paths(false, false);
+    }
+
+    static OnnxModel load(byte[] model, Options options, Paths paths) throws ScoringException {
         ModelGraph graph = ModelGraph.parse(model);
         // the process-wide environment (another component may have made it); sessions set their own log level
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -110,25 +121,42 @@ public final class OnnxModel implements AutoCloseable {
         try {
             ModelSchema schema = readSchema(session, graph);
             boolean[] doubleColumns = doubleColumns(session, schema);
-            if (schema.probabilityKind() == ModelSchema.ProbabilityKind.ZIPMAP) {
-                // Making and reading one map per row is slow; the ZipMap's input tensor holds the same numbers,
-                // its columns in the ZipMap's class order. Score with a copy of the graph that returns it instead.
-                Optional<OnnxMl.NodeProto> zipMap = graph.zipMapProducing(schema.probabilityOutput());
-                if (readZipMapInput && zipMap.isPresent()) {
-                    String tensor = zipMap.get().getInput(0);
-                    if (graph.isGraphOutput(tensor)) {
-                        return new OnnxModel(env, session, schema, doubleColumns, tensor, false, graph);
-                    }
-                    OrtSession widened = tryCreateSession(env,
-                            graph.withZipMapInputAsOutput(zipMap.get(), schema.probabilityOutput()), options);
-                    if (widened != null) {
-                        session.close();
-                        return new OnnxModel(env, widened, schema, doubleColumns, tensor, false, graph);
-                    }
+            // Making and reading one map per row is slow; the ZipMap's input tensor holds the same numbers, its
+            // columns in the ZipMap's class order. Score with a copy of the graph that returns it instead.
+            ModelGraph scoring = graph;
+            String probabilitySource = schema.probabilityOutput();
+            boolean asMaps = schema.probabilityKind() == ModelSchema.ProbabilityKind.ZIPMAP;
+            Optional<OnnxMl.NodeProto> zipMap = asMaps && paths.zipMapInput()
+                    ? graph.zipMapProducing(schema.probabilityOutput()) : Optional.empty();
+            if (zipMap.isPresent()) {
+                probabilitySource = zipMap.get().getInput(0);
+                asMaps = false;
+                if (!graph.isGraphOutput(probabilitySource)) {
+                    scoring = graph.withZipMapInputAsOutput(zipMap.get(), schema.probabilityOutput());
                 }
-                return new OnnxModel(env, session, schema, doubleColumns, schema.probabilityOutput(), true, graph);
             }
-            return new OnnxModel(env, session, schema, doubleColumns, schema.probabilityOutput(), false, graph);
+            // Strings cross JNI one by one: feed the categorical columns as int64 codes where the encoders allow.
+            CategoryCodes codes = paths.categoryCodes()
+                    ? CategoryCodes.plan(scoring, schema.inputs(), env) : CategoryCodes.NONE;
+            if (!codes.isEmpty()) {
+                OrtSession coded = tryCreateSession(env, codes.graph().bytes(), options);
+                if (coded != null) {
+                    session.close();
+                    return new OnnxModel(env, coded, schema, doubleColumns, probabilitySource, asMaps, codes, graph);
+                }
+            }
+            if (scoring != graph) {
+                OrtSession widened = tryCreateSession(env, scoring.bytes(), options);
+                if (widened != null) {
+                    session.close();
+                    return new OnnxModel(env, widened, schema, doubleColumns, probabilitySource, asMaps,
+                            CategoryCodes.NONE, graph);
+                }
+                probabilitySource = schema.probabilityOutput();
+                asMaps = true;
+            }
+            return new OnnxModel(env, session, schema, doubleColumns, probabilitySource, asMaps, CategoryCodes.NONE,
+                    graph);
         } catch (ScoringException | RuntimeException e) {
             closeQuietly(session);
             throw e;
@@ -136,6 +164,11 @@ public final class OnnxModel implements AutoCloseable {
             closeQuietly(session);
             throw ScoringException.model("ONNX Runtime could not read the model: " + e.getMessage(), e);
         }
+    }
+
+    /** The categorical columns fed as int64 codes ({@link CategoryCodes}); the others go in as strings. */
+    Set<String> codedColumns() {
+        return categoryCodes.columnNames();
     }
 
     /** True when probabilities are read map by map from a ZipMap output (slower), false when read from a tensor. */
@@ -149,7 +182,7 @@ public final class OnnxModel implements AutoCloseable {
 
     /** A reusable batch for up to {@code capacity} rows of this model's inputs. */
     public InputBatch newBatch(int capacity) {
-        return new InputBatch(schema.inputs(), doubleColumns, capacity);
+        return new InputBatch(schema.inputs(), doubleColumns, categoryCodes, capacity);
     }
 
     /**
@@ -264,7 +297,9 @@ public final class OnnxModel implements AutoCloseable {
             for (int c = 0; c < inputs.size(); c++) {
                 String name = inputs.get(c).name();
                 OnnxTensor tensor;
-                if (inputs.get(c).kind() == ColumnKind.CATEGORICAL) {
+                if (batch.isCoded(c)) {
+                    tensor = OnnxTensor.createTensor(env, batch.codes(c), shape);
+                } else if (inputs.get(c).kind() == ColumnKind.CATEGORICAL) {
                     tensor = OnnxTensor.createTensor(env, batch.strings(c), shape);
                 } else if (doubleColumns[c]) {
                     tensor = OnnxTensor.createTensor(env, batch.doubles(c), shape);
@@ -545,6 +580,7 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /** A session of a rewritten graph, or null when ONNX Runtime refuses it (the caller keeps the model as it is). */
     private static OrtSession tryCreateSession(OrtEnvironment env, byte[] model, Options options) {
         try (OrtSession.SessionOptions sessionOptions = sessionOptions(options)) {
             return env.createSession(model, sessionOptions);

@@ -44,7 +44,8 @@ class CsvScorerTest {
         for (Variant variant : Variant.values()) {
             MODELS.put(variant, OnnxModel.load(AdultCensusModel.build(variant)));
         }
-        zipMapReadMapByMap = OnnxModel.load(AdultCensusModel.build(Variant.ZIPMAP), OnnxModel.Options.SINGLE_THREADED, false);
+        zipMapReadMapByMap = OnnxModel.load(AdultCensusModel.build(Variant.ZIPMAP), OnnxModel.Options.SINGLE_THREADED,
+                OnnxModel.Paths.AS_EXPORTED);
         assertThat(zipMapReadMapByMap.readsProbabilityMaps()).isTrue();
     }
 

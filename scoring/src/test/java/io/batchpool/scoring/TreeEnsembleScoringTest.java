@@ -48,7 +48,8 @@ class TreeEnsembleScoringTest {
             throws Exception {
         int rows = 3_000;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OnnxModel model = OnnxModel.load(fixture.build(variant), OnnxModel.Options.SINGLE_THREADED, !mapByMap)) {
+        try (OnnxModel model = OnnxModel.load(fixture.build(variant), OnnxModel.Options.SINGLE_THREADED,
+                mapByMap ? OnnxModel.Paths.AS_EXPORTED : OnnxModel.Paths.FASTEST)) {
             assertThat(model.readsProbabilityMaps()).isEqualTo(mapByMap);
             assertThat(CsvScorer.builder(model).build().score(AdultCensusData.csv(rows), out)).isEqualTo(rows);
         }
