@@ -122,6 +122,11 @@ public final class ServiceProcess {
         }
     }
 
+    /** The process id, for benchmarks that read its CPU time; -1 when not started. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
