@@ -134,6 +134,11 @@ public final class ServiceProcess {
         return log;
     }
 
+    /** The process id, for benchmarks that read its CPU time; -1 when not started. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -13,106 +13,200 @@ import io.batchpool.contracts.job.JobProgressed;
 import io.batchpool.contracts.job.JobQueued;
 import io.batchpool.contracts.job.JobRequeued;
 import io.batchpool.contracts.job.JobStarted;
-import io.batchpool.contracts.job.JobState;
-import io.batchpool.gateway.store.JobEntity;
+import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns job-dispatcher's job events into versioned updates of the job view ({@code ... where view_sequence <
- * sequence}): the envelope sequence counts a job's events, so a replayed or older event changes nothing. Jobs the
+ * sequence}): the envelope sequence counts a job's events, so a replayed or older event changes nothing. A poll's
+ * events are written in one transaction as one JDBC batch (one round trip), in job id order (the order in which the
+ * admission pipeline locks the rows it changes, so the two never deadlock) and, per job, in the order read. Jobs the
  * gateway did not admit (submitted directly on the topic) have no row and are not shown by the BES API.
  */
 @ApplicationScoped
 public class JobViewWriter {
+    private static final String GUARD = " where id = ? and view_sequence < ?";
+
+    private final AgroalDataSource dataSource;
     private final ObjectMapper json;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
     @Inject
-    public JobViewWriter(ObjectMapper json, java.time.Clock clock) {
+    public JobViewWriter(AgroalDataSource dataSource, ObjectMapper json, Clock clock) {
+        this.dataSource = dataSource;
         this.json = json;
         this.clock = clock;
     }
 
     /**
-     * Applies a batch in one transaction; returns how many events changed a row. Only events of jobs this gateway
+     * Applies a poll's events in one transaction; returns how many changed a row. Only events of jobs this gateway
      * admitted are applied: the topic also carries jobs submitted directly on Kafka, whose fields the view's
      * columns need not fit.
      */
-    @Transactional
     public int apply(List<Envelope<JobEvent>> events) {
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        for (Envelope<JobEvent> event : events) {
-            ids.add(event.data().jobId());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                int changed = apply(c, events);
+                c.commit();
+                return changed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write the job view: " + e.getMessage(), e);
         }
-        java.util.Set<String> known = new java.util.HashSet<>(JobEntity.getEntityManager()
-                .createQuery("select j.id from JobEntity j where j.id in :ids", String.class)
-                .setParameter("ids", ids).getResultList());
-        int changed = 0;
+    }
+
+    private int apply(Connection c, List<Envelope<JobEvent>> events) throws SQLException {
+        Set<String> known = known(c, events);
+        List<Envelope<JobEvent>> ordered = new ArrayList<>();
         for (Envelope<JobEvent> event : events) {
             if (known.contains(event.data().jobId())) {
-                changed += apply(event);
+                ordered.add(event);
             }
         }
+        ordered.sort(Comparator.comparing(e -> e.data().jobId())); // stable: a job's events keep their order
+        Timestamp now = Timestamp.from(clock.instant()); // updated_at only: the job's own times come from its events
+        Map<String, PreparedStatement> statements = new LinkedHashMap<>();
+        List<PreparedStatement> batchOrder = new ArrayList<>();
+        try {
+            // one statement per event type, each batched; a job's events go in order only if they reuse one statement,
+            // so a job with several event types in this poll is flushed between types (rare: one poll, one job)
+            String lastJob = null;
+            String lastSql = null;
+            for (Envelope<JobEvent> envelope : ordered) {
+                Update u = update(envelope, now);
+                if (u == null) {
+                    continue;
+                }
+                String jobId = envelope.data().jobId();
+                if (jobId.equals(lastJob) && !u.sql().equals(lastSql)) {
+                    executeAll(batchOrder); // keep this job's earlier events ahead of this one
+                }
+                PreparedStatement s = statements.get(u.sql());
+                if (s == null) {
+                    s = c.prepareStatement(u.sql());
+                    statements.put(u.sql(), s);
+                }
+                if (!batchOrder.contains(s)) {
+                    batchOrder.add(s);
+                }
+                for (int i = 0; i < u.values().length; i++) {
+                    s.setObject(i + 1, u.values()[i]);
+                }
+                s.setString(u.values().length + 1, jobId);
+                s.setLong(u.values().length + 2, envelope.sequence());
+                s.addBatch();
+                lastJob = jobId;
+                lastSql = u.sql();
+            }
+            return executeAll(batchOrder);
+        } finally {
+            for (PreparedStatement s : statements.values()) {
+                s.close();
+            }
+        }
+    }
+
+    private static int executeAll(List<PreparedStatement> batchOrder) throws SQLException {
+        int changed = 0;
+        for (PreparedStatement s : batchOrder) {
+            for (int n : s.executeBatch()) {
+                changed += Math.max(n, 0);
+            }
+        }
+        batchOrder.clear();
         return changed;
     }
 
-    private int apply(Envelope<JobEvent> envelope) {
+    private static Set<String> known(Connection c, List<Envelope<JobEvent>> events) throws SQLException {
+        Set<String> ids = new HashSet<>();
+        for (Envelope<JobEvent> event : events) {
+            ids.add(event.data().jobId());
+        }
+        Set<String> known = new HashSet<>();
+        try (PreparedStatement s = c.prepareStatement("select id from job where id = any(?)")) {
+            s.setArray(1, c.createArrayOf("varchar", ids.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    known.add(rs.getString(1));
+                }
+            }
+        }
+        return known;
+    }
+
+    /** An update's SQL (ending with the versioned guard on id and sequence) and its values before the guard. */
+    private record Update(String sql, Object[] values) {
+    }
+
+    private Update update(Envelope<JobEvent> envelope, Timestamp now) {
         JobEvent e = envelope.data();
         long seq = envelope.sequence();
-        Instant now = clock.instant(); // updated_at only: the job's own times come from its events
-        String guard = " where id = :id and viewSequence < :seq";
-        if (e instanceof JobCreated c) {
-            return update("viewSequence = :seq, updatedAt = :now" + guard, c.jobId(), seq, now);
+        if (e instanceof JobCreated) {
+            return new Update("update job set view_sequence = ?, updated_at = ?" + GUARD, new Object[] {seq, now});
         }
         if (e instanceof JobQueued q) {
-            return JobEntity.update("state = ?1, queueSequence = ?2, viewSequence = ?3, updatedAt = ?4 "
-                    + "where id = ?5 and viewSequence < ?3", JobState.QUEUED, q.queueSequence(), seq, now, q.jobId());
+            return new Update("update job set state = 'QUEUED', queue_sequence = ?, view_sequence = ?, updated_at = ?"
+                    + GUARD, new Object[] {q.queueSequence(), seq, now});
         }
         if (e instanceof JobAssigned a) {
-            return JobEntity.update("state = ?1, attempt = ?2, vmId = ?3, viewSequence = ?4, updatedAt = ?5 "
-                    + "where id = ?6 and viewSequence < ?4", JobState.ASSIGNED, a.attempt(), a.vmId(), seq, now, a.jobId());
+            return new Update("update job set state = 'ASSIGNED', attempt = ?, vm_id = ?, view_sequence = ?, "
+                    + "updated_at = ?" + GUARD, new Object[] {a.attempt(), a.vmId(), seq, now});
         }
         if (e instanceof JobStarted s) {
             // StartTime is the first attempt's: a retried job keeps it
-            return JobEntity.update("state = ?1, attempt = ?2, vmId = ?3, startedAt = coalesce(startedAt, ?4), "
-                            + "viewSequence = ?5, updatedAt = ?6 where id = ?7 and viewSequence < ?5",
-                    JobState.RUNNING, s.attempt(), s.vmId(), s.startedAt(), seq, now, s.jobId());
+            return new Update("update job set state = 'RUNNING', attempt = ?, vm_id = ?, "
+                    + "started_at = coalesce(started_at, ?), view_sequence = ?, updated_at = ?" + GUARD,
+                    new Object[] {s.attempt(), s.vmId(), timestamp(s.startedAt()), seq, now});
         }
         if (e instanceof JobProgressed p) {
-            return JobEntity.update("rowsScored = ?1, viewSequence = ?2, updatedAt = ?3 where id = ?4 and viewSequence < ?2",
-                    p.rowsScored(), seq, now, p.jobId());
+            return new Update("update job set rows_scored = ?, view_sequence = ?, updated_at = ?" + GUARD,
+                    new Object[] {p.rowsScored(), seq, now});
         }
         if (e instanceof JobRequeued r) {
-            return JobEntity.update("state = ?1, queueSequence = ?2, details = ?3, vmId = null, rowsScored = 0, "
-                            + "viewSequence = ?4, updatedAt = ?5 where id = ?6 and viewSequence < ?4",
-                    JobState.QUEUED, r.queueSequence(), "attempt " + (r.nextAttempt() - 1) + " did not finish ("
-                            + r.reason() + "); attempt " + r.nextAttempt() + " is queued", seq, now, r.jobId());
+            return new Update("update job set state = 'QUEUED', queue_sequence = ?, details = ?, vm_id = null, "
+                    + "rows_scored = 0, view_sequence = ?, updated_at = ?" + GUARD, new Object[] {r.queueSequence(),
+                    "attempt " + (r.nextAttempt() - 1) + " did not finish (" + r.reason() + "); attempt "
+                            + r.nextAttempt() + " is queued", seq, now});
         }
         if (e instanceof JobFinished f) {
-            return JobEntity.update("state = ?1, attempt = ?2, results = ?3, rowsScored = ?4, details = null, "
-                            + "endedAt = ?5, viewSequence = ?6, updatedAt = ?7 where id = ?8 and viewSequence < ?6",
-                    JobState.FINISHED, f.attempt(), write(f.results()), f.rowsScored(), f.endedAt(), seq, now, f.jobId());
+            return new Update("update job set state = 'FINISHED', attempt = ?, results = ?, rows_scored = ?, "
+                    + "details = null, ended_at = ?, view_sequence = ?, updated_at = ?" + GUARD, new Object[] {
+                    f.attempt(), write(f.results()), f.rowsScored(), timestamp(f.endedAt()), seq, now});
         }
         if (e instanceof JobFailed f) {
-            return JobEntity.update("state = ?1, attempt = ?2, details = ?3, endedAt = ?4, viewSequence = ?5, "
-                            + "updatedAt = ?6 where id = ?7 and viewSequence < ?5",
-                    JobState.FAILED, f.attempt(), f.details(), f.endedAt(), seq, now, f.jobId());
+            return new Update("update job set state = 'FAILED', attempt = ?, details = ?, ended_at = ?, "
+                    + "view_sequence = ?, updated_at = ?" + GUARD, new Object[] {f.attempt(), f.details(),
+                    timestamp(f.endedAt()), seq, now});
         }
         if (e instanceof JobCancelled c) {
-            return JobEntity.update("state = ?1, details = ?2, endedAt = ?3, viewSequence = ?4, updatedAt = ?5 "
-                    + "where id = ?6 and viewSequence < ?4", JobState.CANCELLED, c.details(), c.endedAt(), seq, now, c.jobId());
+            return new Update("update job set state = 'CANCELLED', details = ?, ended_at = ?, view_sequence = ?, "
+                    + "updated_at = ?" + GUARD, new Object[] {c.details(), timestamp(c.endedAt()), seq, now});
         }
-        return 0;
+        return null;
     }
 
-    private static int update(String query, String jobId, long seq, Instant now) {
-        return JobEntity.update(query, io.quarkus.panache.common.Parameters.with("id", jobId).and("seq", seq)
-                .and("now", now));
+    private static Timestamp timestamp(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
     }
 
     private String write(Object value) {

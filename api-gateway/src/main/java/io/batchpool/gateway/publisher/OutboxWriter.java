@@ -44,6 +44,15 @@ public class OutboxWriter {
         write(Topics.JOB_COMMANDS, command, JOB_COMMANDS.encode(Envelope.of(command, sequence, now)), now);
     }
 
+    /**
+     * A job command encoded as its outbox row, for a caller that writes rows itself (the admission pipeline writes
+     * a group's rows in one statement; see {@code AdmissionPipeline}).
+     */
+    public static OutboxRow row(JobCommand command, long sequence, Instant now) {
+        return new OutboxRow(Topics.JOB_COMMANDS, command.key(), JOB_COMMANDS.encode(Envelope.of(command, sequence, now)),
+                now);
+    }
+
     /** @param sequence the model's version number */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(ServiceModelEvent event, long sequence, Instant now) {

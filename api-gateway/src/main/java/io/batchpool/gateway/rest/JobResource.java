@@ -11,7 +11,6 @@ import io.batchpool.gateway.config.GatewayConfig;
 import io.batchpool.gateway.service.WebServiceService.ServiceView;
 import io.batchpool.gateway.store.JobEntity;
 import jakarta.inject.Inject;
-import jakarta.persistence.PersistenceException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -84,17 +83,8 @@ public class JobResource {
             throw new ApiException(rejected.rejection());
         }
         JobService.Admissible admissible = jobs.prepare(service, ((Checked.Ok<BesJobRequest>) checked).value());
-        JobEntity job;
-        try {
-            job = jobs.submit(admissible, key);
-        } catch (PersistenceException e) {
-            // a concurrent submit with the same idempotency key won the unique index: answer its job
-            job = key == null ? null : jobs.byIdempotencyKey(service.service().id, key).orElse(null);
-            if (job == null) {
-                throw e;
-            }
-        }
-        return Response.ok("\"" + job.id + "\"", MediaType.APPLICATION_JSON_TYPE).build();
+        String jobId = jobs.submit(admissible, key);
+        return Response.ok("\"" + jobId + "\"", MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @POST

@@ -23,6 +23,8 @@ import io.batchpool.gateway.store.WebServiceVersionEntity;
 import io.batchpool.gateway.store.WebServiceVersionEntity.VersionInfo;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.narayana.jta.QuarkusTransactionException;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
@@ -51,6 +53,9 @@ public class WebServiceService {
      */
     private final java.util.Map<String, Authorized> authorized = new java.util.concurrent.ConcurrentHashMap<>();
     static final long AUTHORIZATION_TTL_NANOS = 1_000_000_000L;
+    /** The authorization being checked per cache key, for the requests that arrive meanwhile. */
+    private final java.util.Map<String, java.util.concurrent.CompletableFuture<ServiceView>> checking =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Authorized(ServiceView view, long at) {
     }
@@ -157,9 +162,9 @@ public class WebServiceService {
 
     /**
      * The service a swagger.json request names, if {@code key} is the account key of {@code subscriptionId} or one
-     * of the service's API keys. A wrong key is 401 whether or not the service exists.
+     * of the service's API keys. A wrong key is 401 whether or not the service exists. A remembered authorization
+     * costs no transaction; a new one is checked in one.
      */
-    @Transactional
     public ServiceView forClient(String subscriptionId, String serviceId, String key) {
         if (key == null) {
             throw new ApiException(ErrorCode.Unauthorized,
@@ -171,12 +176,35 @@ public class WebServiceService {
         if (cached != null && System.nanoTime() - cached.at() < AUTHORIZATION_TTL_NANOS) {
             return cached.view();
         }
-        ServiceView view = authorize(subscriptionId, serviceId, hash);
-        if (authorized.size() > 10_000) {
-            authorized.clear();
+        // one check per key at a time: when a remembered authorization expires under load, the requests that find
+        // it expired wait for the one that checks it again instead of each running the same queries
+        java.util.concurrent.CompletableFuture<ServiceView> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<ServiceView> running = checking.putIfAbsent(cacheKey, mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
         }
-        authorized.put(cacheKey, new Authorized(view, System.nanoTime()));
-        return view;
+        try {
+            ServiceView view = QuarkusTransaction.joiningExisting().call(() -> authorize(subscriptionId, serviceId, hash));
+            if (authorized.size() > 10_000) {
+                authorized.clear();
+            }
+            authorized.put(cacheKey, new Authorized(view, System.nanoTime()));
+            mine.complete(view);
+            return view;
+        } catch (QuarkusTransactionException e) {
+            RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+            mine.completeExceptionally(cause);
+            throw cause;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            checking.remove(cacheKey, mine);
+        }
     }
 
     /**

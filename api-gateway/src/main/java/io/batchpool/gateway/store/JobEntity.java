@@ -8,7 +8,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.DynamicUpdate;
 
@@ -16,7 +15,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** A BES job: what the gateway admitted plus the view columns fed by job events (see V3__jobs.sql). */
+/**
+ * A BES job: what the gateway admitted plus the view columns fed by job events (see V3__jobs.sql), read here;
+ * written by plain JDBC ({@code AdmissionStore}, {@code JobViewWriter}).
+ */
 @Entity
 @Table(name = "job")
 @DynamicUpdate // the view consumer writes the view columns concurrently: update only what changed
@@ -67,28 +69,10 @@ public class JobEntity extends PanacheEntityBase {
         return new JobRecord(id, queueId, state, startRequested, cancelRequested, commandSequence);
     }
 
-    /** Copies what a recorded command changed. */
-    public void admit(JobRecord record, Instant now) {
-        startRequested = record.startRequested();
-        cancelRequested = record.cancelRequested();
-        commandSequence = record.commandSequence();
-        updatedAt = now;
-    }
-
-    /** The job of {@code serviceId} with that id; locked for a command so the view's update is neither lost nor missed. */
-    public static Optional<JobEntity> of(String serviceId, String jobId, boolean lock) {
-        JobEntity job = lock ? findById(jobId, LockModeType.PESSIMISTIC_WRITE) : findById(jobId);
+    /** The job of {@code serviceId} with that id. */
+    public static Optional<JobEntity> of(String serviceId, String jobId) {
+        JobEntity job = findById(jobId);
         return job != null && job.serviceId.equals(serviceId) ? Optional.of(job) : Optional.empty();
-    }
-
-    public static Optional<JobEntity> byIdempotencyKey(String serviceId, String key) {
-        return find("serviceId = ?1 and idempotencyKey = ?2", serviceId, key).firstResultOptional();
-    }
-
-    /** Jobs of the account that do not run yet (created, queued, assigned): the per-account cap counts them. */
-    public static long waitingOf(String accountId) {
-        return count("accountId = ?1 and state in (?2, ?3, ?4)", accountId, JobState.CREATED, JobState.QUEUED,
-                JobState.ASSIGNED);
     }
 
     /**
