@@ -65,10 +65,15 @@ public final class JobBenchmark {
         if (jfrDir != null) {
             jcmd(gatewayPid, "JFR.start", "name=bench", "settings=profile");
         }
-        long[] cpuBefore = {cpuTicks(gatewayPid), machineBusyTicks(), databaseTicks("batchpool_bench_gateway")};
+        long dispatcherPid = system.service("job-dispatcher").pid();
+        long clientPid = ProcessHandle.current().pid();
+        long[] cpuBefore = {cpuTicks(gatewayPid), machineBusyTicks(), databaseTicks("batchpool_bench_gateway"),
+                cpuTicks(dispatcherPid), cpuTicks(clientPid)};
         SubmitLoad load = submitLoad(service, parkedRequest, clients, submitSeconds);
         double gatewayCpuMs = (cpuTicks(gatewayPid) - cpuBefore[0]) * 1000.0 / TICKS_PER_SECOND;
         double databaseCpuMs = (databaseTicks("batchpool_bench_gateway") - cpuBefore[2]) * 1000.0 / TICKS_PER_SECOND;
+        double dispatcherCpuMs = (cpuTicks(dispatcherPid) - cpuBefore[3]) * 1000.0 / TICKS_PER_SECOND;
+        double clientCpuMs = (cpuTicks(clientPid) - cpuBefore[4]) * 1000.0 / TICKS_PER_SECOND;
         double machineBusy = (machineBusyTicks() - cpuBefore[1]) / (double) TICKS_PER_SECOND
                 / (load.seconds() * Runtime.getRuntime().availableProcessors());
         if (jfrDir != null) {
@@ -81,14 +86,16 @@ public final class JobBenchmark {
                 load.refused(), percentile(load.latencies(), 50) / 1e6, percentile(load.latencies(), 99) / 1e6);
         // CPU time per accepted submit of the gateway process and of its database's backends, and how busy the whole
         // machine (load generator included) was meanwhile
-        System.out.printf("  CPU per accepted submit: gateway %.3f ms, its PostgreSQL backends %.3f ms; all cores %.0f%% "
-                + "busy meanwhile%n", gatewayCpuMs / Math.max(1, accepted), databaseCpuMs / Math.max(1, accepted),
-                machineBusy * 100);
+        long per = Math.max(1, accepted);
+        System.out.printf("  CPU per accepted submit: gateway %.3f ms, its PostgreSQL backends %.3f ms, job-dispatcher "
+                + "%.3f ms, this load generator %.3f ms; all cores %.0f%% busy meanwhile%n", gatewayCpuMs / per,
+                databaseCpuMs / per, dispatcherCpuMs / per, clientCpuMs / per, machineBusy * 100);
         results.put("submit.rate", accepted / load.seconds());
         results.put("submit.p50", percentile(load.latencies(), 50) / 1e6);
         results.put("submit.p99", percentile(load.latencies(), 99) / 1e6);
         results.put("submit.gateway-cpu-ms", gatewayCpuMs / Math.max(1, accepted));
         results.put("submit.database-cpu-ms", databaseCpuMs / Math.max(1, accepted));
+        results.put("submit.client-cpu-ms", clientCpuMs / Math.max(1, accepted));
 
         if ("submit".equals(System.getProperty("bench.only"))) {
             writeResults(results);
