@@ -16,7 +16,6 @@ import io.batchpool.testkit.SharedBroker;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -126,11 +125,15 @@ public final class Bes {
         }
     }
 
-    /** Downloads a result exactly as Azure clients do: BaseLocation + RelativeLocation + SasBlobToken, no credentials. */
+    /**
+     * Downloads a result exactly as Azure clients do: BaseLocation + RelativeLocation + SasBlobToken, no credentials,
+     * over HTTP/1.1 as they speak it (the JDK client's default, an h2c upgrade of a plain-http GET, made the gateway's
+     * file download fail now and then: the upgraded connection received body bytes outside HTTP/2 frames).
+     */
     public static String download(JsonNode result) throws Exception {
         String url = result.path("BaseLocation").asText() + result.path("RelativeLocation").asText()
                 + result.path("SasBlobToken").asText();
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+        HttpResponse<String> r = Http.CLIENT.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %s", url.replaceAll("sig=[^&]*", "sig=...")).isEqualTo(200);
         return r.body();

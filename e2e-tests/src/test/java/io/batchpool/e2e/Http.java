@@ -14,7 +14,7 @@ import java.time.Duration;
 public final class Http {
     // HTTP/1.1, as BES clients speak it (the JDK client would otherwise upgrade to h2c and multiplex every call
     // over one connection)
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -70,7 +69,7 @@ class LocalFilesE2ETest {
     }
 
     static HttpResponse<String> get(String url) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+        return Http.CLIENT.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), // HTTP/1.1: see Bes.download
                 HttpResponse.BodyHandlers.ofString());
     }
 

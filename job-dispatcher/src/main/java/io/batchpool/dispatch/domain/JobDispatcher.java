@@ -31,17 +31,21 @@ import io.batchpool.contracts.job.SubmitJob;
 import io.batchpool.contracts.job.VmBusy;
 import io.batchpool.contracts.job.VmIdle;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The queues, slots and jobs of the partitions one job-dispatcher owns: one single-threaded state machine.
@@ -70,13 +74,13 @@ public final class JobDispatcher {
      * Jobs whose current attempt was told to commit and whose VM is gone since: the attempt is neither revoked nor
      * superseded while its outcome is unknown (derived from the facts and the job events, so a rebuild finds them).
      */
-    private final java.util.Set<String> commitsOfLostVms = new java.util.LinkedHashSet<>();
+    private final Set<String> commitsOfLostVms = new LinkedHashSet<>();
     /**
      * When (read time, see {@link #onTick}) this dispatcher first saw each of {@link #commitsOfLostVms} waiting. Not
      * replayed: a restarted dispatcher waits a whole {@code commitWait} again.
      */
-    private final Map<String, java.time.Duration> waitingSince = new HashMap<>();
-    private final java.time.Duration commitWait;
+    private final Map<String, Duration> waitingSince = new HashMap<>();
+    private final Duration commitWait;
     private final Map<String, Queue> queues = new HashMap<>();
     private final Map<String, VmSlots> vms = new HashMap<>();
     private final Map<String, Long> vmEventSequence = new HashMap<>();
@@ -92,13 +96,13 @@ public final class JobDispatcher {
     }
 
     /** How long a lost VM's attempt that was told to commit is waited for by default (see {@link #onTick}). */
-    public static final java.time.Duration DEFAULT_COMMIT_WAIT = java.time.Duration.ofSeconds(15);
+    public static final Duration DEFAULT_COMMIT_WAIT = Duration.ofSeconds(15);
 
     /**
      * @param commitWait how long (read time) the outcome of an attempt told to commit is waited for once its VM is
      *                   lost, before the job is retried anyway (the VM died before it could answer)
      */
-    public JobDispatcher(int maxAttempts, Map<String, Integer> perServiceCaps, java.time.Duration commitWait) {
+    public JobDispatcher(int maxAttempts, Map<String, Integer> perServiceCaps, Duration commitWait) {
         if (commitWait.isNegative()) {
             throw new IllegalArgumentException("commitWait must not be negative: " + commitWait);
         }
@@ -302,8 +306,8 @@ public final class JobDispatcher {
     }
 
     /** Jobs whose attempt was told to commit on a VM that is gone since: their outcome is awaited. */
-    public java.util.Set<String> commitsOfLostVms() {
-        return java.util.Set.copyOf(commitsOfLostVms);
+    public Set<String> commitsOfLostVms() {
+        return Set.copyOf(commitsOfLostVms);
     }
 
     public void queueDeleting(String queueId) {
@@ -424,8 +428,8 @@ public final class JobDispatcher {
      * of attempts or in a deleting queue. {@code jobs} come newest first.
      */
     private void retry(Builder b, List<Job> newestFirst, String revokeReason,
-                       java.util.function.Function<Job, String> requeued, java.util.function.Function<Job, String> failed,
-                       java.util.function.Function<Job, Instant> endedAt) {
+                       Function<Job, String> requeued, Function<Job, String> failed,
+                       Function<Job, Instant> endedAt) {
         long head = 0;
         for (Job job : newestFirst) {
             Queue q = queue(job.queueId());
@@ -452,12 +456,12 @@ public final class JobDispatcher {
      * which it could not read, a broker outage, does not count), so an outage is no one's silence. The only
      * bookkeeping a handler does: when it first saw each job waiting (not job state; not replayed).
      */
-    public Decision onTick(java.time.Duration readTime, Instant now) {
+    public Decision onTick(Duration readTime, Instant now) {
         Builder b = new Builder(now);
         waitingSince.keySet().retainAll(commitsOfLostVms);
         List<Job> expired = new ArrayList<>();
         for (String jobId : commitsOfLostVms) {
-            java.time.Duration since = waitingSince.computeIfAbsent(jobId, id -> readTime);
+            Duration since = waitingSince.computeIfAbsent(jobId, id -> readTime);
             if (readTime.minus(since).compareTo(commitWait) >= 0) {
                 expired.add(jobs.get(jobId));
             }
